@@ -1,0 +1,9 @@
+module github.com/pip2nix-bitpoll/pip2nix-bitpoll
+
+go 1.24.0
+
+require (
+	github.com/pelletier/go-toml/v2 v2.4.3 // indirect
+	github.com/stretchr/testify v1.12.1 // indirect
+	golang.org/x/sync v0.19.0 // indirect
+)
