@@ -1,0 +1,266 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/metadata"
+)
+
+// Project returns every release of a project with its files. It asks the JSON
+// API and falls back to the Simple API (PEP 691 JSON or PEP 503 HTML, by
+// content negotiation) when the index has no JSON API for the project.
+func (c *Client) Project(ctx context.Context, name string) (*Project, error) {
+	n, err := checkName(name)
+	if err != nil {
+		return nil, err
+	}
+	p, err := c.project(ctx, n)
+	return p, c.noteMisses(err)
+}
+
+func (c *Client) project(ctx context.Context, n string) (*Project, error) {
+	u := c.endpoint("pypi", n, "json")
+	doc, jerr := c.fetch(ctx, u, jsonAccept, false, "")
+	if jerr == nil {
+		return c.projectFromJSON(n, doc)
+	}
+	if !errors.Is(jerr, ErrNotFound) && !errors.Is(jerr, ErrOffline) {
+		return nil, jerr
+	}
+	p, serr := c.simpleProject(ctx, n)
+	switch {
+	case serr == nil:
+		return p, nil
+	case errors.Is(jerr, ErrNotFound) && errors.Is(serr, ErrNotFound):
+		return nil, fmt.Errorf("project %s: %w (neither %s nor %s)", n, ErrNotFound, u, c.endpoint("simple", n)+"/")
+	default:
+		return nil, joinMisses(jerr, serr)
+	}
+}
+
+func (c *Client) simpleProject(ctx context.Context, n string) (*Project, error) {
+	doc, err := c.fetch(ctx, c.endpoint("simple", n)+"/", simpleAccept, false, "")
+	if err != nil {
+		return nil, err
+	}
+	return c.projectFromSimple(n, doc)
+}
+
+// Release returns the metadata and files of one release from the JSON API.
+// When the index's requires_dist is null (unknown, not empty) it reads the
+// dependencies from a PEP 658 ".metadata" file of the release, preferring
+// wheels; RequiresDistKnown says whether either source answered. When the
+// index has no JSON API, the release is assembled from the Simple API and the
+// metadata file alone.
+func (c *Client) Release(ctx context.Context, name, version string) (*ReleaseInfo, error) {
+	n, err := checkName(name)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.release(ctx, n, version)
+	return r, c.noteMisses(err)
+}
+
+func (c *Client) release(ctx context.Context, n, version string) (*ReleaseInfo, error) {
+	if version == "" || strings.ContainsAny(version, "/?#") {
+		return nil, fmt.Errorf("%s: invalid version %q", n, version)
+	}
+	u := c.endpoint("pypi", n, version, "json")
+	doc, jerr := c.fetch(ctx, u, jsonAccept, false, "")
+	if jerr == nil {
+		r, err := c.releaseFromJSON(doc)
+		if err != nil {
+			return nil, err
+		}
+		if !r.RequiresDistKnown {
+			if err := c.fillFromCoreMetadata(ctx, n, r, r.Files, true); err != nil {
+				return nil, err
+			}
+		}
+		return r, nil
+	}
+	if !errors.Is(jerr, ErrNotFound) && !errors.Is(jerr, ErrOffline) {
+		return nil, jerr
+	}
+	p, serr := c.simpleProject(ctx, n)
+	if serr != nil {
+		if errors.Is(jerr, ErrNotFound) && errors.Is(serr, ErrNotFound) {
+			return nil, fmt.Errorf("%s==%s: %w", n, version, ErrNotFound)
+		}
+		return nil, joinMisses(jerr, serr)
+	}
+	rel, ok := findRelease(p, version)
+	if !ok {
+		if errors.Is(jerr, ErrOffline) {
+			return nil, jerr
+		}
+		return nil, fmt.Errorf("%s==%s: %w (the index lists no such release)", n, version, ErrNotFound)
+	}
+	r := &ReleaseInfo{Name: n, Version: rel.Version, Files: rel.Files, Yanked: rel.Yanked()}
+	for _, f := range rel.Files {
+		if f.RequiresPython != "" {
+			r.RequiresPython = f.RequiresPython
+			break
+		}
+	}
+	if err := c.fillFromCoreMetadata(ctx, n, r, rel.Files, false); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// fillFromCoreMetadata reads the first available PEP 658 metadata file among
+// files (wheels first). askSimple consults the Simple API when none of files
+// is marked as having one, since the JSON API may not say.
+func (c *Client) fillFromCoreMetadata(ctx context.Context, n string, r *ReleaseInfo, files []File, askSimple bool) error {
+	cands := metadataCandidates(files)
+	if len(cands) == 0 && askSimple {
+		p, err := c.simpleProject(ctx, n)
+		switch {
+		case err == nil:
+			if rel, ok := findRelease(p, r.Version); ok {
+				cands = metadataCandidates(rel.Files)
+			}
+		case !errors.Is(err, ErrNotFound):
+			return fmt.Errorf("%s==%s: looking for core metadata: %w", n, r.Version, err)
+		}
+	}
+	for _, f := range cands {
+		md, err := c.coreMetadata(ctx, f)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("%s==%s: %w", n, r.Version, err)
+		}
+		r.RequiresDist = md.RequiresDist
+		if r.RequiresDist == nil {
+			r.RequiresDist = []string{}
+		}
+		r.RequiresDistKnown = true
+		if r.RequiresPython == "" {
+			r.RequiresPython = md.RequiresPython
+		}
+		if r.ProvidesExtra == nil {
+			r.ProvidesExtra = md.ProvidesExtra
+		}
+		if r.Summary == "" {
+			r.Summary = md.Summary
+		}
+		if r.License == "" {
+			r.License = md.License
+		}
+		if r.LicenseExpression == "" {
+			r.LicenseExpression = md.LicenseExpression
+		}
+		return nil
+	}
+	return nil
+}
+
+func metadataCandidates(files []File) []File {
+	var wheels, others []File
+	for _, f := range files {
+		switch {
+		case !f.CoreMetadata:
+		case f.Kind == Wheel:
+			wheels = append(wheels, f)
+		default:
+			others = append(others, f)
+		}
+	}
+	return append(wheels, others...)
+}
+
+// coreMetadata fetches and parses the PEP 658 metadata file served next to f.
+func (c *Client) coreMetadata(ctx context.Context, f File) (*metadata.Metadata, error) {
+	u, _, _ := strings.Cut(f.URL, "#")
+	u += ".metadata"
+	doc, err := c.fetch(ctx, u, "", false, "")
+	if err != nil {
+		return nil, err
+	}
+	if f.CoreMetadataSHA256 != "" {
+		if got := sha256Hex(doc.body); got != f.CoreMetadataSHA256 {
+			return nil, fmt.Errorf("GET %s: %w: the index says %s, got %s", u, ErrDigestMismatch, f.CoreMetadataSHA256, got)
+		}
+	}
+	md, err := metadata.Parse(doc.body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", u, err)
+	}
+	return md, nil
+}
+
+// findRelease finds version among p's releases, comparing canonical forms.
+func findRelease(p *Project, version string) (Release, bool) {
+	for _, r := range p.Releases {
+		if sameVersion(r.Version, version) {
+			return r, true
+		}
+	}
+	return Release{}, false
+}
+
+// Download fetches a distribution file and checks it against the index's
+// SHA-256 (when the index gives one). Files with a known digest are cached
+// by content.
+func (c *Client) Download(ctx context.Context, f File) ([]byte, error) {
+	if f.URL == "" {
+		return nil, fmt.Errorf("download %s: no URL", f.Filename)
+	}
+	d, err := c.fetch(ctx, f.URL, "", true, f.SHA256)
+	if err != nil {
+		return nil, c.noteMisses(err)
+	}
+	return d.body, nil
+}
+
+// endpoint builds an index URL below the base from path segments.
+func (c *Client) endpoint(segments ...string) string {
+	return c.base.JoinPath(segments...).String()
+}
+
+func checkName(name string) (string, error) {
+	n := normalizeName(name)
+	if n == "" || strings.Trim(n, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+		return "", fmt.Errorf("invalid project name %q", name)
+	}
+	return n, nil
+}
+
+// noteMisses records the URLs of an offline miss, so OfflineMisses can list
+// everything a run lacked.
+func (c *Client) noteMisses(err error) error {
+	var m *OfflineMissError
+	if errors.As(err, &m) {
+		c.mu.Lock()
+		for _, u := range m.URLs {
+			c.miss[u] = true
+		}
+		c.mu.Unlock()
+	}
+	return err
+}
+
+// joinMisses merges two failures of alternatives: when both are offline
+// misses, one error lists both URLs; otherwise the more telling one wins.
+func joinMisses(a, b error) error {
+	var ma, mb *OfflineMissError
+	aMiss, bMiss := errors.As(a, &ma), errors.As(b, &mb)
+	switch {
+	case aMiss && bMiss:
+		urls := append(append([]string{}, ma.URLs...), mb.URLs...)
+		sort.Strings(urls)
+		return &OfflineMissError{URLs: urls}
+	case bMiss && errors.Is(a, ErrNotFound):
+		return b
+	case errors.Is(b, ErrNotFound):
+		return a
+	}
+	return b
+}

@@ -1,0 +1,247 @@
+package index
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// DefaultIndexURL is the public Python package index, the base of its JSON API
+// (/pypi/<project>/json) and Simple API (/simple/<project>/).
+const DefaultIndexURL = "https://pypi.org"
+
+// Defaults for the zero values of Options.
+const (
+	DefaultRetries     = 4
+	DefaultConcurrency = 8
+	DefaultTimeout     = 30 * time.Second
+	DefaultMaxAge      = 10 * time.Minute
+	DefaultBackoffBase = 250 * time.Millisecond
+	DefaultMaxBackoff  = 15 * time.Second
+)
+
+// Size caps, so that a hostile or broken index cannot exhaust memory.
+const (
+	maxDocumentSize = 64 << 20 // JSON and HTML documents
+	maxFileSize     = 1 << 30  // distribution files
+)
+
+// Options configure a Client. The zero value talks to $PIP_INDEX_URL or else
+// DefaultIndexURL, without a disk cache.
+type Options struct {
+	// BaseURL is the index's base: http(s)://host[/prefix] serving
+	// /pypi/<p>/json and /simple/<p>/, or file:///dir for a mirror laid out as
+	// plain files (dir/pypi/<p>/json, dir/pypi/<p>/<v>/json,
+	// dir/simple/<p>/index.json or index.html, dir/packages/…). "" means
+	// $PIP_INDEX_URL (without its trailing /simple) or else DefaultIndexURL.
+	BaseURL string
+	// HTTPClient is used for every request; nil means one with sane
+	// connection timeouts.
+	HTTPClient *http.Client
+	// CacheDir holds the on-disk cache; "" means no disk cache.
+	CacheDir string
+	// Offline answers from the cache only; a miss is an *OfflineMissError.
+	Offline bool
+	// Retries is how often a failed request is retried (default 4; negative
+	// means never).
+	Retries int
+	// Concurrency is the maximum number of requests in flight (default 8).
+	Concurrency int
+	// Timeout bounds each attempt, body included (default 30s).
+	Timeout time.Duration
+	// MaxAge is how long a cached index document is used without asking the
+	// index again (default 10 minutes); older entries are revalidated.
+	MaxAge time.Duration
+	// BackoffBase is the first retry's maximum delay (default 250ms); each
+	// retry doubles it, up to MaxBackoff (default 15s), which also caps a
+	// server's Retry-After.
+	BackoffBase time.Duration
+	MaxBackoff  time.Duration
+	// Progress, when set, is told about every request, e.g.
+	// "GET https://…/pypi/django/json (cached)". It may be called from
+	// several goroutines at once.
+	Progress func(event string)
+}
+
+// Client fetches project and release data from one index. It is safe for
+// concurrent use; every URL is fetched at most once per Client.
+type Client struct {
+	base     *url.URL
+	http     *http.Client
+	cache    *cache // nil without CacheDir
+	offline  bool
+	retries  int
+	timeout  time.Duration
+	maxAge   time.Duration
+	backoff  time.Duration
+	maxWait  time.Duration
+	progress func(string)
+	sem      chan struct{}
+	maxDoc   int64
+	maxFile  int64
+	now      func() time.Time
+
+	group singleflight.Group
+	mu    sync.Mutex
+	memo  map[string]*document
+	miss  map[string]bool
+}
+
+// New returns a Client for the index o describes.
+func New(o Options) (*Client, error) {
+	raw := o.BaseURL
+	if raw == "" {
+		raw = strings.TrimSpace(os.Getenv("PIP_INDEX_URL"))
+		raw = strings.TrimSuffix(strings.TrimSuffix(raw, "/"), "/simple")
+	}
+	if raw == "" {
+		raw = DefaultIndexURL
+	}
+	base, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("index URL %q: %w", raw, err)
+	}
+	switch base.Scheme {
+	case "http", "https":
+		if base.Host == "" {
+			return nil, fmt.Errorf("index URL %q: no host", raw)
+		}
+	case "file":
+	default:
+		return nil, fmt.Errorf("index URL %q: scheme must be http, https or file", raw)
+	}
+	if !strings.HasSuffix(base.Path, "/") {
+		base.Path += "/"
+	}
+	base.RawPath = ""
+	c := &Client{
+		base:     base,
+		http:     o.HTTPClient,
+		offline:  o.Offline,
+		retries:  o.Retries,
+		timeout:  o.Timeout,
+		maxAge:   o.MaxAge,
+		backoff:  o.BackoffBase,
+		maxWait:  o.MaxBackoff,
+		progress: o.Progress,
+		maxDoc:   maxDocumentSize,
+		maxFile:  maxFileSize,
+		now:      time.Now,
+		memo:     map[string]*document{},
+		miss:     map[string]bool{},
+	}
+	if c.http == nil {
+		c.http = defaultHTTPClient()
+	}
+	if c.retries == 0 {
+		c.retries = DefaultRetries
+	} else if c.retries < 0 {
+		c.retries = 0
+	}
+	n := o.Concurrency
+	if n <= 0 {
+		n = DefaultConcurrency
+	}
+	c.sem = make(chan struct{}, n)
+	if c.timeout <= 0 {
+		c.timeout = DefaultTimeout
+	}
+	if c.maxAge <= 0 {
+		c.maxAge = DefaultMaxAge
+	}
+	if c.backoff <= 0 {
+		c.backoff = DefaultBackoffBase
+	}
+	if c.maxWait <= 0 {
+		c.maxWait = DefaultMaxBackoff
+	}
+	if o.CacheDir != "" {
+		c.cache = &cache{dir: o.CacheDir}
+	}
+	return c, nil
+}
+
+func defaultHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 16
+	t.ResponseHeaderTimeout = DefaultTimeout
+	return &http.Client{Transport: t}
+}
+
+// BaseURL returns the index's base URL, with a trailing slash.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// ErrNotFound is wrapped by the errors for 404 and 410 answers and for missing
+// files in a file:// mirror.
+var ErrNotFound = errors.New("not found")
+
+// ErrOffline is wrapped by *OfflineMissError.
+var ErrOffline = errors.New("not in the cache (offline)")
+
+// OfflineMissError lists the URLs an offline Client needed but did not find in
+// its cache.
+type OfflineMissError struct {
+	URLs []string // sorted
+}
+
+// Error implements error.
+func (e *OfflineMissError) Error() string {
+	return fmt.Sprintf("offline: %d URL(s) not in the cache: %s", len(e.URLs), strings.Join(e.URLs, ", "))
+}
+
+// Unwrap makes errors.Is(err, ErrOffline) hold.
+func (e *OfflineMissError) Unwrap() error { return ErrOffline }
+
+// OfflineMisses returns every cache miss an offline Client has met so far, or
+// nil when there was none, so a caller can report all that is lacking at once.
+func (c *Client) OfflineMisses() *OfflineMissError {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.miss) == 0 {
+		return nil
+	}
+	urls := make([]string, 0, len(c.miss))
+	for u := range c.miss {
+		urls = append(urls, u)
+	}
+	sort.Strings(urls)
+	return &OfflineMissError{URLs: urls}
+}
+
+// StatusError is an unexpected HTTP status, after all attempts.
+type StatusError struct {
+	URL      string
+	Code     int
+	Status   string // e.g. "503 Service Unavailable"
+	Attempts int
+}
+
+// Error implements error.
+func (e *StatusError) Error() string {
+	if e.Attempts > 1 {
+		return fmt.Sprintf("GET %s: %s after %d attempts", e.URL, e.Status, e.Attempts)
+	}
+	return fmt.Sprintf("GET %s: %s", e.URL, e.Status)
+}
+
+// Unwrap makes errors.Is(err, ErrNotFound) hold for 404 and 410.
+func (e *StatusError) Unwrap() error {
+	if e.Code == http.StatusNotFound || e.Code == http.StatusGone {
+		return ErrNotFound
+	}
+	return nil
+}
+
+func (c *Client) logf(format string, args ...any) {
+	if c.progress != nil {
+		c.progress(fmt.Sprintf(format, args...))
+	}
+}

@@ -1,0 +1,388 @@
+package index
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Accept headers. simpleAccept is exactly what pip sends, so an index answers
+// this client as it answers pip.
+const (
+	jsonAccept   = "application/json"
+	simpleAccept = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01"
+	userAgent    = "pip2nix-bitpoll"
+)
+
+// document is a fetched response body and where it came from (after
+// redirects), for resolving the references inside it.
+type document struct {
+	url         *url.URL
+	contentType string
+	body        []byte
+}
+
+// fetch returns the body at u, from the run's memo, the disk cache or the
+// index. Concurrent calls for one URL share one request. Downloads are
+// checked against wantSHA256 (when not "") and cached by digest; index
+// documents are cached by URL.
+func (c *Client) fetch(ctx context.Context, u, accept string, download bool, wantSHA256 string) (*document, error) {
+	key := accept + "\n" + u
+	if download {
+		key = "download\n" + u
+	}
+	c.mu.Lock()
+	d, ok := c.memo[key]
+	c.mu.Unlock()
+	if ok {
+		return d, nil
+	}
+	ch := c.group.DoChan(key, func() (any, error) {
+		var d *document
+		var err error
+		if download {
+			d, err = c.loadFile(ctx, u, wantSHA256)
+		} else {
+			d, err = c.loadDocument(ctx, u, accept)
+		}
+		if err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		c.memo[key] = d
+		c.mu.Unlock()
+		return d, nil
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(*document), nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("GET %s: %w", u, ctx.Err())
+	}
+}
+
+// loadDocument fetches an index document, using the disk cache while it is
+// fresh and revalidating it afterwards.
+func (c *Client) loadDocument(ctx context.Context, u, accept string) (*document, error) {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", u, err)
+	}
+	if pu.Scheme == "file" {
+		return c.readMirror(pu, accept, c.maxDoc)
+	}
+	var ent *metaEntry
+	if c.cache != nil {
+		ent = c.cache.loadMeta(u)
+	}
+	if ent != nil && (c.offline || c.now().Sub(ent.Fetched) < c.maxAge) {
+		c.logf("GET %s (cached)", u)
+		return ent.document()
+	}
+	if c.offline {
+		return nil, &OfflineMissError{URLs: []string{u}}
+	}
+	res, err := c.retrieve(ctx, u, accept, c.maxDoc, ent)
+	if err != nil {
+		return nil, err
+	}
+	if res.code == http.StatusNotModified {
+		ent.Fetched = c.now()
+		c.storeMeta(ent)
+		c.logf("GET %s (revalidated)", u)
+		return ent.document()
+	}
+	d := &document{url: res.url, contentType: res.header.Get("Content-Type"), body: res.body}
+	if c.cache != nil {
+		c.storeMeta(&metaEntry{
+			URL:          u,
+			FinalURL:     res.url.String(),
+			ContentType:  d.contentType,
+			ETag:         res.header.Get("ETag"),
+			LastModified: res.header.Get("Last-Modified"),
+			Fetched:      c.now(),
+			body:         res.body,
+		})
+	}
+	return d, nil
+}
+
+func (c *Client) storeMeta(e *metaEntry) {
+	if err := c.cache.storeMeta(e); err != nil {
+		// A cache that cannot be written costs speed, not correctness.
+		c.logf("cache: %v", err)
+	}
+}
+
+// ErrDigestMismatch is wrapped by the error for a download whose SHA-256
+// differs from the index's.
+var ErrDigestMismatch = errors.New("sha256 mismatch")
+
+// loadFile fetches a distribution file, from the content-addressed cache when
+// its digest is known, and verifies it.
+func (c *Client) loadFile(ctx context.Context, u, want string) (*document, error) {
+	want = strings.ToLower(want)
+	if want != "" && c.cache != nil {
+		data, corrupt := c.cache.readBlob(want)
+		if data != nil {
+			c.logf("GET %s (cached)", u)
+			return &document{body: data}, nil
+		}
+		if corrupt {
+			c.logf("cache: discarded corrupt blob sha256:%s for %s", want, u)
+		}
+	}
+	pu, err := url.Parse(u)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", u, err)
+	}
+	var d *document
+	switch {
+	case pu.Scheme == "file":
+		if d, err = c.readMirror(pu, "", c.maxFile); err != nil {
+			return nil, err
+		}
+	case c.offline:
+		return nil, &OfflineMissError{URLs: []string{u}}
+	default:
+		res, err := c.retrieve(ctx, u, "", c.maxFile, nil)
+		if err != nil {
+			return nil, err
+		}
+		d = &document{url: res.url, contentType: res.header.Get("Content-Type"), body: res.body}
+	}
+	sum := sha256.Sum256(d.body)
+	got := hex.EncodeToString(sum[:])
+	if want != "" && got != want {
+		return nil, fmt.Errorf("GET %s: %w: the index says %s, got %s", u, ErrDigestMismatch, want, got)
+	}
+	if c.cache != nil && pu.Scheme != "file" {
+		if err := c.cache.writeBlob(got, d.body); err != nil {
+			c.logf("cache: %v", err)
+		}
+	}
+	return d, nil
+}
+
+// readMirror reads a file of a file:// mirror. A directory URL (…/simple/p/)
+// reads index.json when JSON is acceptable, else index.html.
+func (c *Client) readMirror(u *url.URL, accept string, limit int64) (*document, error) {
+	p := filepath.FromSlash(u.Path)
+	candidates := []string{p}
+	if strings.HasSuffix(u.Path, "/") {
+		candidates = []string{filepath.Join(p, "index.html")}
+		if strings.Contains(accept, "json") {
+			candidates = []string{filepath.Join(p, "index.json"), filepath.Join(p, "index.html")}
+		}
+	}
+	for _, name := range candidates {
+		data, err := readLimited(name, limit)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", u, err)
+		}
+		c.logf("GET %s", u)
+		ct := "application/octet-stream"
+		switch {
+		case strings.HasSuffix(name, "index.json"):
+			ct = "application/vnd.pypi.simple.v1+json"
+		case strings.HasSuffix(name, ".html"):
+			ct = "text/html"
+		case strings.HasSuffix(name, "json"):
+			ct = "application/json"
+		}
+		fu := *u
+		fu.Path = filepath.ToSlash(name)
+		return &document{url: &fu, contentType: ct, body: data}, nil
+	}
+	return nil, fmt.Errorf("read %s: %w", u, ErrNotFound)
+}
+
+func readLimited(name string, limit int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, os.ErrNotExist
+	}
+	if st.Size() > limit {
+		return nil, fmt.Errorf("%d bytes exceed the limit of %d", st.Size(), limit)
+	}
+	return io.ReadAll(io.LimitReader(f, limit))
+}
+
+// httpResult is a successful (200) or not-modified (304) answer.
+type httpResult struct {
+	code   int
+	url    *url.URL
+	header http.Header
+	body   []byte
+}
+
+// retrieve GETs u with retries. cond, when not nil, makes the request
+// conditional on the cached entry's validators.
+func (c *Client) retrieve(ctx context.Context, u, accept string, limit int64, cond *metaEntry) (*httpResult, error) {
+	for attempt := 1; ; attempt++ {
+		res, retryAfter, err := c.attempt(ctx, u, accept, limit, cond)
+		if err == nil {
+			return res, nil
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("GET %s: %w", u, ctx.Err())
+		}
+		var re *retryableError
+		if !errors.As(err, &re) || attempt > c.retries {
+			return nil, withAttempts(u, err, attempt)
+		}
+		wait := c.backoffDelay(attempt, retryAfter)
+		c.logf("GET %s: %v; retrying in %v", u, re.err, wait.Round(time.Millisecond))
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("GET %s: %w (after %d attempts)", u, ctx.Err(), attempt)
+		}
+	}
+}
+
+// retryableError marks a failure worth another attempt.
+type retryableError struct{ err error }
+
+func (e *retryableError) Error() string { return e.err.Error() }
+func (e *retryableError) Unwrap() error { return e.err }
+
+func withAttempts(u string, err error, attempts int) error {
+	var se *StatusError
+	if errors.As(err, &se) {
+		se.Attempts = attempts
+		return se
+	}
+	if re, ok := err.(*retryableError); ok {
+		err = re.err
+	}
+	if attempts > 1 {
+		return fmt.Errorf("GET %s: %w after %d attempts", u, err, attempts)
+	}
+	return fmt.Errorf("GET %s: %w", u, err)
+}
+
+// attempt makes one request. A non-zero duration is the server's Retry-After.
+func (c *Client) attempt(ctx context.Context, u, accept string, limit int64, cond *metaEntry) (*httpResult, time.Duration, error) {
+	select {
+	case c.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, 0, ctx.Err()
+	}
+	defer func() { <-c.sem }()
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	req.Header.Set("User-Agent", userAgent)
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	if cond != nil {
+		if cond.ETag != "" {
+			req.Header.Set("If-None-Match", cond.ETag)
+		}
+		if cond.LastModified != "" {
+			req.Header.Set("If-Modified-Since", cond.LastModified)
+		}
+	}
+	c.logf("GET %s", u)
+	transient := func(err error) error {
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("timed out after %v", c.timeout)
+		}
+		return &retryableError{err}
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, 0, transient(err)
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusOK:
+	case resp.StatusCode == http.StatusNotModified && cond != nil:
+		return &httpResult{code: resp.StatusCode, url: resp.Request.URL, header: resp.Header}, 0, nil
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		se := &StatusError{URL: u, Code: resp.StatusCode, Status: resp.Status, Attempts: 1}
+		return nil, retryAfter(resp.Header.Get("Retry-After"), c.now()), &retryableError{se}
+	default:
+		return nil, 0, &StatusError{URL: u, Code: resp.StatusCode, Status: resp.Status, Attempts: 1}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, 0, transient(fmt.Errorf("reading body: %w", err))
+	}
+	if int64(len(body)) > limit {
+		return nil, 0, fmt.Errorf("response exceeds the limit of %d bytes", limit)
+	}
+	if resp.ContentLength >= 0 && int64(len(body)) != resp.ContentLength {
+		return nil, 0, transient(fmt.Errorf("body has %d bytes, Content-Length says %d", len(body), resp.ContentLength))
+	}
+	return &httpResult{code: resp.StatusCode, url: resp.Request.URL, header: resp.Header, body: body}, 0, nil
+}
+
+// retryAfter parses a Retry-After header: delay seconds or an HTTP date.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		if s < 0 {
+			return 0
+		}
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// backoffDelay is exponential backoff with full jitter, at least the server's
+// Retry-After, never more than maxWait.
+func (c *Client) backoffDelay(attempt int, after time.Duration) time.Duration {
+	ceiling := c.maxWait
+	if attempt < 30 && c.backoff<<(attempt-1) < ceiling {
+		ceiling = c.backoff << (attempt - 1)
+	}
+	d := time.Duration(rand.Int64N(int64(ceiling) + 1))
+	if after > d {
+		d = after
+	}
+	return min(d, c.maxWait)
+}
