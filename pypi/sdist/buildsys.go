@@ -1,0 +1,100 @@
+package sdist
+
+import (
+	"sort"
+	"strings"
+)
+
+// nixBuildAttrs maps the PEP 503 name of a build requirement to its
+// attribute in nixpkgs' Python package set. Only names whose attribute was
+// checked against nixpkgs' python-modules tree are listed; anything else is
+// reported as unmapped rather than guessed (e.g. "poetry", which nixpkgs
+// ships as an application, not a Python library, and "oldest-supported-numpy").
+var nixBuildAttrs = map[string]string{
+	"setuptools":                "setuptools",
+	"wheel":                     "wheel",
+	"setuptools-scm":            "setuptools-scm",
+	"setuptools-git":            "setuptools-git",
+	"setuptools-git-versioning": "setuptools-git-versioning",
+	"setuptools-rust":           "setuptools-rust",
+	"poetry-core":               "poetry-core",
+	"poetry-dynamic-versioning": "poetry-dynamic-versioning",
+	"hatchling":                 "hatchling",
+	"hatch-vcs":                 "hatch-vcs",
+	"hatch-fancy-pypi-readme":   "hatch-fancy-pypi-readme",
+	"hatch-requirements-txt":    "hatch-requirements-txt",
+	"hatch-jupyter-builder":     "hatch-jupyter-builder",
+	"hatch-nodejs-version":      "hatch-nodejs-version",
+	"flit":                      "flit",
+	"flit-core":                 "flit-core",
+	"flit-scm":                  "flit-scm",
+	"pdm-backend":               "pdm-backend",
+	"pdm-pep517":                "pdm-pep517",
+	"uv-build":                  "uv-build",
+	"maturin":                   "maturin",
+	"scikit-build":              "scikit-build",
+	"scikit-build-core":         "scikit-build-core",
+	"meson-python":              "meson-python",
+	"cmake":                     "cmake",
+	"ninja":                     "ninja",
+	"pkgconfig":                 "pkgconfig",
+	"cython":                    "cython",
+	"cffi":                      "cffi",
+	"pybind11":                  "pybind11",
+	"nanobind":                  "nanobind",
+	"cppy":                      "cppy",
+	"numpy":                     "numpy",
+	"pythran":                   "pythran",
+	"versioneer":                "versioneer",
+	"incremental":               "incremental",
+	"pbr":                       "pbr",
+	"calver":                    "calver",
+	"jupyter-packaging":         "jupyter-packaging",
+	"sip":                       "sip",
+	"pyqt-builder":              "pyqt-builder",
+	"babel":                     "babel",
+	"packaging":                 "packaging",
+	"tomli":                     "tomli",
+	"toml":                      "toml",
+	"trove-classifiers":         "trove-classifiers",
+}
+
+// NixBuildSystems maps build requirements (PEP 508 strings, as in
+// BuildSystem.Requires) to nixpkgs Python attribute names, sorted and
+// without duplicates, and returns the requirements it could not map, in
+// their original order. Version specifiers and markers are not evaluated:
+// nixpkgs has one version of each build tool, and the report shows the
+// requirement as written.
+func NixBuildSystems(bs BuildSystem) (attrs, unmapped []string) {
+	seen := map[string]bool{}
+	for _, req := range bs.Requires {
+		name := requirementName(req)
+		attr, ok := nixBuildAttrs[name]
+		if !ok {
+			unmapped = append(unmapped, req)
+			continue
+		}
+		if !seen[attr] {
+			seen[attr] = true
+			attrs = append(attrs, attr)
+		}
+	}
+	sort.Strings(attrs)
+	return attrs, unmapped
+}
+
+// requirementName returns the normalized project name a PEP 508 string
+// starts with ("" when it starts with something else).
+func requirementName(req string) string {
+	req = strings.TrimSpace(req)
+	end := 0
+	for end < len(req) {
+		c := req[end]
+		if c == '-' || c == '_' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			end++
+			continue
+		}
+		break
+	}
+	return normalize(req[:end])
+}
