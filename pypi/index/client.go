@@ -138,19 +138,19 @@ func New(o Options) (*Client, error) {
 		memo:     map[string]*document{},
 		miss:     map[string]bool{},
 	}
+	n := o.Concurrency
+	if n <= 0 {
+		n = DefaultConcurrency
+	}
+	c.sem = make(chan struct{}, n)
 	if c.http == nil {
-		c.http = defaultHTTPClient()
+		c.http = defaultHTTPClient(n)
 	}
 	if c.retries == 0 {
 		c.retries = DefaultRetries
 	} else if c.retries < 0 {
 		c.retries = 0
 	}
-	n := o.Concurrency
-	if n <= 0 {
-		n = DefaultConcurrency
-	}
-	c.sem = make(chan struct{}, n)
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
 	}
@@ -169,9 +169,11 @@ func New(o Options) (*Client, error) {
 	return c, nil
 }
 
-func defaultHTTPClient() *http.Client {
+// defaultHTTPClient keeps as many idle connections per host as requests may
+// be in flight, so that a burst of requests reuses them.
+func defaultHTTPClient(conns int) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 16
+	t.MaxIdleConnsPerHost = conns
 	t.ResponseHeaderTimeout = DefaultTimeout
 	return &http.Client{Transport: t}
 }
