@@ -1,0 +1,135 @@
+package index
+
+import (
+	"encoding/json"
+	"fmt"
+	"html"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// FuzzDecodeJSONDoc checks that decoding never panics and is idempotent: a
+// decoded document re-encoded and decoded again is unchanged, so nulls and
+// empty lists (requires_dist!) survive.
+func FuzzDecodeJSONDoc(f *testing.F) {
+	f.Add(synthProjectJSON)
+	f.Add(synthReleaseJSON)
+	f.Add(`{"info":{"name":"x","version":"1","requires_dist":[]},"urls":[{"core-metadata":true}]}`)
+	f.Add(`{"info":{"name":"x"},"releases":{"1":[{"data-dist-info-metadata":{"sha256":"AB"}}]}}`)
+	f.Fuzz(func(t *testing.T, data string) {
+		d, err := decodeJSONDoc([]byte(data))
+		if err != nil {
+			return
+		}
+		first, err := json.Marshal(d)
+		require.NoError(t, err)
+		d2, err := decodeJSONDoc(first)
+		require.NoError(t, err)
+		second, err := json.Marshal(d2)
+		require.NoError(t, err)
+		assert.Equal(t, string(first), string(second))
+		assert.Equal(t, d.Info.RequiresDist == nil, d2.Info.RequiresDist == nil)
+		for _, files := range d.Releases {
+			for _, jf := range files {
+				cm, sha := coreMetadata(jf.CoreMetadata, jf.DistInfoMetadata)
+				assert.True(t, cm || sha == "")
+			}
+		}
+	})
+}
+
+// renderSimpleJSON writes files as a PEP 691 page.
+func renderSimpleJSON(files []File) []byte {
+	type entry struct {
+		Filename       string            `json:"filename"`
+		URL            string            `json:"url"`
+		Hashes         map[string]string `json:"hashes"`
+		RequiresPython string            `json:"requires-python,omitempty"`
+		Yanked         any               `json:"yanked"`
+		Size           int64             `json:"size,omitempty"`
+		UploadTime     string            `json:"upload-time,omitempty"`
+		CoreMetadata   any               `json:"core-metadata"`
+	}
+	var es []entry
+	for _, f := range files {
+		e := entry{Filename: f.Filename, URL: f.URL, Hashes: map[string]string{}, RequiresPython: f.RequiresPython,
+			Yanked: f.Yanked, Size: f.Size, UploadTime: f.UploadTime, CoreMetadata: f.CoreMetadata}
+		if f.SHA256 != "" {
+			e.Hashes["sha256"] = f.SHA256
+		}
+		if f.YankedReason != "" {
+			e.Yanked = f.YankedReason
+		}
+		if f.CoreMetadataSHA256 != "" {
+			e.CoreMetadata = map[string]string{"sha256": f.CoreMetadataSHA256}
+		}
+		es = append(es, e)
+	}
+	data, err := json.Marshal(map[string]any{"meta": map[string]string{"api-version": "1.1"}, "files": es})
+	if err != nil {
+		panic(err)
+	}
+	return data
+}
+
+func FuzzParseSimpleJSON(f *testing.F) {
+	f.Add(`{"meta":{"api-version":"1.3","_last-serial":7},"name":"demo-pkg","files":[{"filename":"demo_pkg-1.0.tar.gz","url":"/p/demo_pkg-1.0.tar.gz#sha256=x","hashes":{"sha256":"AB"},"requires-python":null,"yanked":false,"size":3,"core-metadata":false}]}`)
+	f.Add(`{"meta":{"api-version":"1.0"},"files":[{"filename":"a.whl","url":"u","yanked":"why","core-metadata":{"sha256":"CD"},"data-dist-info-metadata":true}]}`)
+	f.Add(`{"meta":{"api-version":"2.0"},"files":[]}`)
+	f.Fuzz(func(t *testing.T, data string) {
+		page, err := parseSimpleJSON([]byte(data))
+		if err != nil {
+			return
+		}
+		again, err := parseSimpleJSON(renderSimpleJSON(page.Files))
+		require.NoError(t, err)
+		assert.Equal(t, page.Files, again.Files)
+	})
+}
+
+// renderSimpleHTML writes files as a PEP 503 page with escaped attributes.
+func renderSimpleHTML(files []File) []byte {
+	var b strings.Builder
+	b.WriteString("<!DOCTYPE html>\n<html><body>\n")
+	for _, f := range files {
+		href := f.URL
+		if f.SHA256 != "" {
+			href += "#sha256=" + f.SHA256
+		}
+		fmt.Fprintf(&b, `<a href="%s"`, html.EscapeString(href))
+		if f.RequiresPython != "" {
+			fmt.Fprintf(&b, ` data-requires-python="%s"`, html.EscapeString(f.RequiresPython))
+		}
+		if f.Yanked {
+			fmt.Fprintf(&b, ` data-yanked="%s"`, html.EscapeString(f.YankedReason))
+		}
+		switch {
+		case f.CoreMetadataSHA256 != "":
+			fmt.Fprintf(&b, ` data-core-metadata="sha256=%s"`, html.EscapeString(f.CoreMetadataSHA256))
+		case f.CoreMetadata:
+			b.WriteString(` data-core-metadata="true"`)
+		}
+		fmt.Fprintf(&b, ">%s</a><br/>\n", html.EscapeString(f.Filename))
+	}
+	b.WriteString("</body></html>\n")
+	return []byte(b.String())
+}
+
+func FuzzParseSimpleHTML(f *testing.F) {
+	f.Add(synthSimpleHTML)
+	f.Add(`<a href=x.tar.gz data-yanked>x.tar.gz</a>`)
+	f.Add(`<a href='a#sha256=B#c' data-dist-info-metadata="md5=1">t &amp; u</a><!-- <a href="c">`)
+	f.Add(`<base href="http://h/"><a href="">e</a><a href = "q" =>`)
+	f.Fuzz(func(t *testing.T, data string) {
+		page, err := parseSimpleHTML([]byte(data))
+		if err != nil {
+			return
+		}
+		again, err := parseSimpleHTML(renderSimpleHTML(page.Files))
+		require.NoError(t, err)
+		assert.Equal(t, page.Files, again.Files)
+	})
+}
