@@ -1,0 +1,102 @@
+# Bitpoll's settings_local.py for Nix deployments.
+#
+# Bitpoll's settings.py ends with `from .settings_local import *`, so this
+# module is copied into the package as bitpoll/settings_local.py. The package
+# lives in the read-only Nix store and is shared by every instance, so nothing
+# deployment specific is baked in: it is all read at run time.
+#
+# - BITPOLL_SETTINGS_FILE: a JSON object of Django settings (the NixOS module
+#   renders it from services.bitpoll.settings); each key becomes a setting.
+# - Secrets come from files, never from the environment or the JSON file:
+#   systemd credentials ($CREDENTIALS_DIRECTORY/secret_key, encryption_key,
+#   db_password, ldap_bind_password) or the paths in BITPOLL_SECRET_KEY_FILE,
+#   BITPOLL_ENCRYPTION_KEY_FILE, BITPOLL_DB_PASSWORD_FILE and
+#   BITPOLL_LDAP_BIND_PASSWORD_FILE (these win when set).
+# - BITPOLL_EXTRA_SETTINGS: a Python file executed last, for settings JSON
+#   cannot express (services.bitpoll.extraConfig).
+import json
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _read_secret(credential, variable):
+    """Return the stripped content of a secret file, or None when none is configured."""
+    path = os.environ.get(variable)
+    if not path:
+        directory = os.environ.get("CREDENTIALS_DIRECTORY")
+        if directory and os.path.isfile(os.path.join(directory, credential)):
+            path = os.path.join(directory, credential)
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8") as f:
+            # Files made with `echo key > file` end with a newline that is not
+            # part of the key.
+            return f.read().strip()
+    except OSError as e:
+        raise ImproperlyConfigured(f"cannot read {variable} / credential {credential!r} at {path}: {e}") from e
+
+
+# Defaults for running outside the NixOS module (e.g. `bitpoll-manage` by
+# hand): state in BITPOLL_STATE_DIR, else the working directory, because the
+# defaults in settings.py point into the read-only package.
+_state_dir = os.environ.get("BITPOLL_STATE_DIR", os.getcwd())
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.path.join(_state_dir, "bitpoll.sqlite3"),
+    }
+}
+MEDIA_ROOT = os.path.join(_state_dir, "media")
+DEBUG = False
+INSTALLED_APPS_LOCAL = []
+MIDDLEWARE_LOCAL = []
+PIPELINE_LOCAL = {}
+
+_settings_file = os.environ.get("BITPOLL_SETTINGS_FILE")
+if _settings_file:
+    try:
+        with open(_settings_file, encoding="utf-8") as f:
+            _settings = json.load(f)
+    except (OSError, ValueError) as e:
+        raise ImproperlyConfigured(f"BITPOLL_SETTINGS_FILE={_settings_file}: {e}") from e
+    if not isinstance(_settings, dict):
+        raise ImproperlyConfigured(f"BITPOLL_SETTINGS_FILE={_settings_file}: expected a JSON object")
+    globals().update(_settings)
+
+SECRET_KEY = _read_secret("secret_key", "BITPOLL_SECRET_KEY_FILE")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "no SECRET_KEY: provide the systemd credential 'secret_key' or set BITPOLL_SECRET_KEY_FILE"
+    )
+
+# django-encrypted-model-fields wants a Fernet key (32 url-safe base64 bytes).
+FIELD_ENCRYPTION_KEY = _read_secret("encryption_key", "BITPOLL_ENCRYPTION_KEY_FILE")
+if not FIELD_ENCRYPTION_KEY:
+    raise ImproperlyConfigured(
+        "no FIELD_ENCRYPTION_KEY: provide the systemd credential 'encryption_key' "
+        "or set BITPOLL_ENCRYPTION_KEY_FILE"
+    )
+
+_db_password = _read_secret("db_password", "BITPOLL_DB_PASSWORD_FILE")
+if _db_password is not None:
+    DATABASES["default"]["PASSWORD"] = _db_password
+
+# LDAPSearch objects cannot be written in JSON: the module passes the search
+# base and filter as plain strings and they are assembled here.
+if "AUTH_LDAP_USER_SEARCH_BASE" in globals():
+    import ldap
+    from django_auth_ldap.config import LDAPSearch
+
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(
+        globals().pop("AUTH_LDAP_USER_SEARCH_BASE"),
+        ldap.SCOPE_SUBTREE,
+        globals().pop("AUTH_LDAP_USER_SEARCH_FILTER", "(uid=%(user)s)"),
+    )
+    AUTH_LDAP_BIND_PASSWORD = _read_secret("ldap_bind_password", "BITPOLL_LDAP_BIND_PASSWORD_FILE") or ""
+
+_extra_settings = os.environ.get("BITPOLL_EXTRA_SETTINGS")
+if _extra_settings:
+    with open(_extra_settings, encoding="utf-8") as f:
+        exec(compile(f.read(), _extra_settings, "exec"))
