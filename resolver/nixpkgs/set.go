@@ -1,0 +1,286 @@
+// Package nixpkgs asks a nixpkgs tree which Python packages it provides, at
+// which versions, and maps Python project names onto its attributes.
+//
+// The answer is a Set: it comes from one Nix evaluation (Query) or from a
+// query file saved earlier (Load, Save), so resolution can run where Nix is
+// absent.
+package nixpkgs
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+// Format identifies the query file format written by Save and read by Load.
+const Format = "pip2nix-bitpoll/nixpkgs-query/v1"
+
+// Package is one derivation of nixpkgs' Python package set.
+type Package struct {
+	Attr     string // attribute in <python>Packages, e.g. "django_5"
+	PName    string // the derivation's pname
+	Version  string // the derivation's version, as nixpkgs spells it
+	PyPIName string // meta.pypiName; "" when nixpkgs records none
+}
+
+// Set is the Python package set of one nixpkgs revision for one interpreter.
+type Set struct {
+	Ref              string    // flake reference, path or query file it came from
+	Rev              string    // nixpkgs revision when known; "" otherwise
+	PythonAttr       string    // interpreter attribute, e.g. "python312"
+	PythonVersion    string    // full interpreter version, e.g. "3.12.10"
+	PythonMajorMinor string    // e.g. "3.12"
+	Packages         []Package // sorted by Attr
+
+	// Aliases maps projects nixpkgs packages under another name to the
+	// attribute that provides them (see DefaultAliases). Load and Query set
+	// it to DefaultAliases(); callers extend or override it with the
+	// aliases of pip2nix.toml. Keys may be spelled in any PEP 503 variant.
+	Aliases map[string]string
+}
+
+// DefaultAliases returns the projects that nixpkgs provides under an
+// attribute whose pname does not name the project, so neither meta.pypiName
+// nor pname matching finds them. Keys are normalized project names; values
+// are attributes of <python>Packages. The caller owns the returned map.
+func DefaultAliases() map[string]string {
+	return map[string]string{
+		// The -binary wheels bundle their own libpq; on Nix the source
+		// build against nixpkgs' libpq provides the same module.
+		"psycopg2-binary": "psycopg2",
+		"psycopg-binary":  "psycopg",
+		// PyPI splits OpenCV's Python bindings into several wheels that all
+		// install the module cv2; nixpkgs builds them from OpenCV itself.
+		"opencv-python":                 "opencv4",
+		"opencv-python-headless":        "opencv4",
+		"opencv-contrib-python":         "opencv4",
+		"opencv-contrib-python-headless": "opencv4",
+		// The project's old name on the index, kept by pins in the wild.
+		"msgpack-python": "msgpack",
+	}
+}
+
+// Lookup returns every attribute providing the project name (any PEP 503
+// spelling): packages whose meta.pypiName normalizes to it, packages without
+// a recorded pypiName whose pname normalizes to it, and the attribute the
+// alias table maps it to.
+//
+// The order is deterministic and states preference: first the attribute
+// spelled the way nixpkgs usually names a project (the normalized name, e.g.
+// "django", "django-widget-tweaks"), then the alias target, then the others
+// by descending version (Nix's version order, as builtins.compareVersions),
+// ties broken by attribute name. It returns nil when nothing matches.
+func (s *Set) Lookup(name string) []Package {
+	want := normalize(name)
+	if want == "" {
+		return nil
+	}
+	aliasTarget := ""
+	for project, attr := range s.Aliases {
+		if normalize(project) == want {
+			aliasTarget = attr
+		}
+	}
+	var found []Package
+	for _, p := range s.Packages {
+		key := p.PyPIName
+		if key == "" {
+			key = p.PName
+		}
+		if normalize(key) == want || (aliasTarget != "" && p.Attr == aliasTarget) {
+			found = append(found, p)
+		}
+	}
+	rank := func(p Package) int {
+		switch p.Attr {
+		case want:
+			return 0
+		case aliasTarget:
+			return 1
+		}
+		return 2
+	}
+	sort.SliceStable(found, func(i, j int) bool {
+		a, b := found[i], found[j]
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra < rb
+		}
+		if c := CompareVersions(a.Version, b.Version); c != 0 {
+			return c > 0
+		}
+		return a.Attr < b.Attr
+	})
+	return found
+}
+
+// normalize is PEP 503 name normalization: lower case, every run of '-',
+// '_' and '.' folded into one '-'.
+func normalize(name string) string {
+	var b strings.Builder
+	sep := false
+	for _, r := range strings.ToLower(name) {
+		if r == '-' || r == '_' || r == '.' {
+			sep = true
+			continue
+		}
+		if sep && b.Len() > 0 {
+			b.WriteByte('-')
+		}
+		sep = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// fileJSON is the query file format; evalJSON is what query.nix returns.
+type fileJSON struct {
+	Format  string `json:"format"`
+	Nixpkgs struct {
+		Ref string `json:"ref"`
+		Rev string `json:"rev"`
+	} `json:"nixpkgs"`
+	evalJSON
+}
+
+type evalJSON struct {
+	Python struct {
+		Attr          string `json:"attr"`
+		Version       string `json:"version"`
+		PythonVersion string `json:"pythonVersion"`
+	} `json:"python"`
+	Packages map[string]packageJSON `json:"packages"`
+}
+
+type packageJSON struct {
+	PName    string  `json:"pname"`
+	Version  string  `json:"version"`
+	PyPIName *string `json:"pypiName"`
+}
+
+// Load reads a query file written by Save (or by the nixpkgs-query
+// subcommand). Errors name the file, and the line for malformed JSON.
+func Load(path string) (*Set, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("nixpkgs query file: %w", err)
+	}
+	return decodeFile(path, data)
+}
+
+func decodeFile(name string, data []byte) (*Set, error) {
+	var f fileJSON
+	if err := strictUnmarshal(data, &f); err != nil {
+		return nil, jsonError(name, data, err)
+	}
+	if f.Format != Format {
+		return nil, fmt.Errorf("%s: format %q, want %q", name, f.Format, Format)
+	}
+	s, err := f.evalJSON.set()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	s.Ref, s.Rev = f.Nixpkgs.Ref, f.Nixpkgs.Rev
+	return s, nil
+}
+
+// decodeEval turns the output of query.nix into a Set; what names the
+// command for errors.
+func decodeEval(what string, data []byte) (*Set, error) {
+	var e evalJSON
+	if err := strictUnmarshal(data, &e); err != nil {
+		return nil, fmt.Errorf("%s: output: %w", what, err)
+	}
+	s, err := e.set()
+	if err != nil {
+		return nil, fmt.Errorf("%s: output: %w", what, err)
+	}
+	return s, nil
+}
+
+func strictUnmarshal(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("unexpected data after the top-level object")
+	}
+	return nil
+}
+
+func (e *evalJSON) set() (*Set, error) {
+	if e.Python.Attr == "" || e.Python.Version == "" || e.Python.PythonVersion == "" {
+		return nil, errors.New(`"python" needs non-empty "attr", "version" and "pythonVersion"`)
+	}
+	s := &Set{
+		PythonAttr:       e.Python.Attr,
+		PythonVersion:    e.Python.Version,
+		PythonMajorMinor: e.Python.PythonVersion,
+		Packages:         make([]Package, 0, len(e.Packages)),
+		Aliases:          DefaultAliases(),
+	}
+	for attr, p := range e.Packages {
+		if attr == "" || p.PName == "" || p.Version == "" {
+			return nil, fmt.Errorf("package %q: needs a non-empty attribute name, \"pname\" and \"version\"", attr)
+		}
+		pkg := Package{Attr: attr, PName: p.PName, Version: p.Version}
+		if p.PyPIName != nil {
+			pkg.PyPIName = *p.PyPIName
+		}
+		s.Packages = append(s.Packages, pkg)
+	}
+	sort.Slice(s.Packages, func(i, j int) bool { return s.Packages[i].Attr < s.Packages[j].Attr })
+	return s, nil
+}
+
+// jsonError places a JSON syntax or type error on its line in the file.
+func jsonError(name string, data []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	offset := int64(-1)
+	switch {
+	case errors.As(err, &syn):
+		offset = syn.Offset
+	case errors.As(err, &typ):
+		offset = typ.Offset
+	}
+	if offset < 0 || offset > int64(len(data)) {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	line := 1 + bytes.Count(data[:offset], []byte("\n"))
+	return fmt.Errorf("%s:%d: %w", name, line, err)
+}
+
+// Save writes s in the query file format Load reads: two-space indented
+// JSON, keys sorted, a trailing newline, so identical sets give identical
+// bytes.
+func (s *Set) Save(w io.Writer) error {
+	var f fileJSON
+	f.Format = Format
+	f.Nixpkgs.Ref, f.Nixpkgs.Rev = s.Ref, s.Rev
+	f.Python.Attr = s.PythonAttr
+	f.Python.Version = s.PythonVersion
+	f.Python.PythonVersion = s.PythonMajorMinor
+	f.Packages = make(map[string]packageJSON, len(s.Packages))
+	for _, p := range s.Packages {
+		pj := packageJSON{PName: p.PName, Version: p.Version}
+		if p.PyPIName != "" {
+			name := p.PyPIName
+			pj.PyPIName = &name
+		}
+		f.Packages[p.Attr] = pj
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(&f); err != nil {
+		return fmt.Errorf("save nixpkgs query: %w", err)
+	}
+	return nil
+}
