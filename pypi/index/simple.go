@@ -52,7 +52,8 @@ func parseSimpleJSON(data []byte) (*simplePage, error) {
 	}
 	p := &simplePage{Name: d.Name}
 	for _, f := range d.Files {
-		if f.Filename == "" || f.URL == "" {
+		ref, _, _ := strings.Cut(f.URL, "#")
+		if f.Filename == "" || strings.TrimSpace(ref) == "" {
 			return nil, fmt.Errorf("file entry without filename or url")
 		}
 		yanked, reason := false, ""
@@ -65,7 +66,6 @@ func parseSimpleJSON(data []byte) (*simplePage, error) {
 			}
 		}
 		cm, cmSHA := coreMetadata(f.CoreMetadata, f.DistInfoMetadata)
-		ref, _, _ := strings.Cut(f.URL, "#")
 		p.Files = append(p.Files, File{
 			Filename:           f.Filename,
 			URL:                ref,
@@ -114,11 +114,11 @@ func parseSimpleHTML(data []byte) (*simplePage, error) {
 			}
 		case "a":
 			href, ok := attrs["href"]
-			if !ok || strings.TrimSpace(href) == "" {
-				continue
+			if ref, _, _ := strings.Cut(href, "#"); !ok || strings.Trim(ref, htmlSpace) == "" {
+				continue // not a file: no link, or a link within the page
 			}
 			text := ""
-			if end := strings.Index(strings.ToLower(s[i:]), "</a"); end >= 0 {
+			if end := indexCloseA(s[i:]); end >= 0 {
 				text = strings.TrimSpace(html.UnescapeString(s[i : i+end]))
 			}
 			p.Files = append(p.Files, anchorFile(href, text, attrs))
@@ -129,7 +129,8 @@ func parseSimpleHTML(data []byte) (*simplePage, error) {
 
 // anchorFile turns one anchor into a File.
 func anchorFile(href, text string, attrs map[string]string) File {
-	ref, frag, _ := strings.Cut(strings.TrimSpace(href), "#")
+	ref, frag, _ := strings.Cut(strings.Trim(href, htmlSpace), "#")
+	ref = strings.Trim(ref, htmlSpace)
 	f := File{URL: ref, Filename: text, RequiresPython: attrs["data-requires-python"]}
 	if u, err := url.Parse(ref); err == nil && path.Base(u.Path) != "." && path.Base(u.Path) != "/" {
 		// PEP 503: the anchor text must be the URL's last path segment; the
@@ -231,12 +232,26 @@ func scanTag(s string, i int) (string, map[string]string, int) {
 	return name, attrs, len(s)
 }
 
+// indexCloseA finds "</a" in any case. (strings.ToLower would move the
+// offsets of invalid UTF-8.)
+func indexCloseA(s string) int {
+	for i := 0; i+2 < len(s); i++ {
+		if s[i] == '<' && s[i+1] == '/' && s[i+2]|0x20 == 'a' {
+			return i
+		}
+	}
+	return -1
+}
+
 func isNameByte(b byte) bool {
 	return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9'
 }
 
+// htmlSpace is HTML's ASCII white space, which browsers strip around URLs.
+const htmlSpace = " \t\n\r\f"
+
 func isSpace(b byte) bool {
-	return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f'
+	return strings.IndexByte(htmlSpace, b) >= 0
 }
 
 // sdistExtensions are the archive suffixes pip accepts for sdists.
