@@ -56,9 +56,9 @@ func DefaultAliases() map[string]string {
 		"psycopg-binary":  "psycopg",
 		// PyPI splits OpenCV's Python bindings into several wheels that all
 		// install the module cv2; nixpkgs builds them from OpenCV itself.
-		"opencv-python":                 "opencv4",
-		"opencv-python-headless":        "opencv4",
-		"opencv-contrib-python":         "opencv4",
+		"opencv-python":                  "opencv4",
+		"opencv-python-headless":         "opencv4",
+		"opencv-contrib-python":          "opencv4",
 		"opencv-contrib-python-headless": "opencv4",
 		// The project's old name on the index, kept by pins in the wild.
 		"msgpack-python": "msgpack",

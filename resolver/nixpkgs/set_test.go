@@ -1,0 +1,180 @@
+package nixpkgs
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const testQueryFile = "testdata/query-python312.json"
+
+func loadTestSet(t testing.TB) *Set {
+	t.Helper()
+	s, err := Load(testQueryFile)
+	require.NoError(t, err)
+	return s
+}
+
+func attrs(ps []Package) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Attr)
+	}
+	return out
+}
+
+func TestLoad(t *testing.T) {
+	s := loadTestSet(t)
+	assert.Equal(t, "synthetic-test-set", s.Ref)
+	assert.Equal(t, "", s.Rev)
+	assert.Equal(t, "python312", s.PythonAttr)
+	assert.Equal(t, "3.12.10", s.PythonVersion)
+	assert.Equal(t, "3.12", s.PythonMajorMinor)
+	assert.Equal(t, []string{
+		"django", "django-widget-tweaks", "django_4", "django_5", "markdown", "msgpack",
+		"psycopg2", "pyyaml", "recorded-elsewhere", "zope-interface",
+	}, attrs(s.Packages), "sorted by attribute")
+	assert.Equal(t, Package{Attr: "pyyaml", PName: "pyyaml", Version: "6.0.2", PyPIName: "PyYAML"}, s.Packages[7])
+	assert.Equal(t, DefaultAliases(), s.Aliases)
+}
+
+func TestLookup(t *testing.T) {
+	s := loadTestSet(t)
+	tests := []struct {
+		name string
+		want []string
+	}{
+		{"django", []string{"django", "django_5", "django_4"}},
+		{"Django", []string{"django", "django_5", "django_4"}},
+		{"DJANGO", []string{"django", "django_5", "django_4"}},
+		{"django_widget.tweaks", []string{"django-widget-tweaks"}},
+		{"Django-Widget-Tweaks", []string{"django-widget-tweaks"}},
+		{"psycopg2-binary", []string{"psycopg2"}},
+		{"psycopg2_binary", []string{"psycopg2"}},
+		{"psycopg2", []string{"psycopg2"}},
+		{"msgpack-python", []string{"msgpack"}},
+		{"PyYAML", []string{"pyyaml"}},
+		{"markdown", []string{"markdown"}},
+		// pypiName wins over pname: zope-interface-fork is found under the
+		// project it records, and its pname finds nothing.
+		{"zope.interface", []string{"zope-interface", "recorded-elsewhere"}},
+		{"zope-interface-fork", nil},
+		// An alias whose attribute the set lacks finds nothing.
+		{"opencv-python", nil},
+		{"not-in-nixpkgs", nil},
+		{"", nil},
+		{"---", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, attrs(s.Lookup(tt.name)))
+		})
+	}
+}
+
+func TestLookupUserAliases(t *testing.T) {
+	s := loadTestSet(t)
+	s.Aliases["Bitpoll_Markdown"] = "markdown" // any PEP 503 spelling
+	s.Aliases["psycopg2-binary"] = "django"    // overrides the default entry
+	assert.Equal(t, []string{"markdown"}, attrs(s.Lookup("bitpoll-markdown")))
+	assert.Equal(t, []string{"django"}, attrs(s.Lookup("psycopg2-binary")))
+
+	// The alias target ranks after the usual attribute, before the others.
+	s.Aliases["django"] = "django_4"
+	assert.Equal(t, []string{"django", "django_4", "django_5"}, attrs(s.Lookup("django")))
+}
+
+func TestLookupNilAliases(t *testing.T) {
+	s := loadTestSet(t)
+	s.Aliases = nil
+	assert.Nil(t, s.Lookup("psycopg2-binary"))
+	assert.Equal(t, []string{"psycopg2"}, attrs(s.Lookup("psycopg2")))
+}
+
+func TestSaveRoundTrip(t *testing.T) {
+	s := loadTestSet(t)
+	var buf bytes.Buffer
+	require.NoError(t, s.Save(&buf))
+	out := buf.Bytes()
+	assert.True(t, bytes.HasSuffix(out, []byte("}\n")), "trailing newline")
+	assert.Less(t, bytes.Index(out, []byte(`"django_4"`)), bytes.Index(out, []byte(`"django_5"`)), "keys sorted")
+
+	path := filepath.Join(t.TempDir(), "q.json")
+	require.NoError(t, os.WriteFile(path, out, 0o644))
+	again, err := Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, s, again)
+
+	var buf2 bytes.Buffer
+	require.NoError(t, again.Save(&buf2))
+	assert.Equal(t, out, buf2.Bytes(), "deterministic")
+}
+
+func TestLoadErrors(t *testing.T) {
+	tests := []struct {
+		name, data, want string
+	}{
+		{"syntax", "{\n  \"format\": \"x\",\n  oops\n}", `q.json:3: invalid character 'o' looking for beginning of object key string`},
+		{"type", "{\n\"format\": 1}", `q.json:2: json: cannot unmarshal number into Go struct field fileJSON.format of type string`},
+		{"unknown field", `{"format": "pip2nix-bitpoll/nixpkgs-query/v1", "extra": 1}`, `q.json: json: unknown field "extra"`},
+		{"trailing data", `{"format": "pip2nix-bitpoll/nixpkgs-query/v1"} {}`, `q.json: unexpected data after the top-level object`},
+		{"format", `{"format": "other/v2"}`, `q.json: format "other/v2", want "pip2nix-bitpoll/nixpkgs-query/v1"`},
+		{"no python", `{"format": "pip2nix-bitpoll/nixpkgs-query/v1"}`, `q.json: "python" needs non-empty "attr", "version" and "pythonVersion"`},
+		{"empty pname", `{"format": "pip2nix-bitpoll/nixpkgs-query/v1", "python": {"attr": "python312", "version": "3.12.10", "pythonVersion": "3.12"}, "packages": {"x": {"pname": "", "version": "1"}}}`,
+			`q.json: package "x": needs a non-empty attribute name, "pname" and "version"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "q.json")
+			require.NoError(t, os.WriteFile(path, []byte(tt.data), 0o644))
+			_, err := Load(path)
+			require.Error(t, err)
+			assert.Equal(t, filepath.Dir(path)+"/"+tt.want, err.Error())
+		})
+	}
+	_, err := Load(filepath.Join(t.TempDir(), "missing.json"))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+	assert.Contains(t, err.Error(), "missing.json")
+}
+
+func FuzzLoad(f *testing.F) {
+	seed, err := os.ReadFile(testQueryFile)
+	require.NoError(f, err)
+	f.Add(seed)
+	f.Add([]byte(`{"format": "pip2nix-bitpoll/nixpkgs-query/v1", "python": {"attr": "p", "version": "3", "pythonVersion": "3"}, "packages": {}}`))
+	f.Add([]byte(`{"format": 1}`))
+	f.Add([]byte(`{"packages": {"a": {"pname": "a", "version": "1", "pypiName": "A"}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := decodeFile("fuzz.json", data)
+		if err != nil {
+			return
+		}
+		// Whatever loads must save and load back to the same set.
+		var buf bytes.Buffer
+		require.NoError(t, s.Save(&buf))
+		again, err := decodeFile("fuzz.json", buf.Bytes())
+		require.NoError(t, err, "saved:\n%s", buf.String())
+		assert.Equal(t, s, again)
+	})
+}
+
+func BenchmarkLookup(b *testing.B) {
+	s := loadTestSet(b)
+	for b.Loop() {
+		s.Lookup("Django")
+	}
+}
+
+func BenchmarkLoad(b *testing.B) {
+	data, err := os.ReadFile(testQueryFile)
+	require.NoError(b, err)
+	for b.Loop() {
+		if _, err := decodeFile(testQueryFile, data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
