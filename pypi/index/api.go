@@ -69,29 +69,22 @@ func (c *Client) release(ctx context.Context, n, version string) (*ReleaseInfo, 
 	if version == "" || strings.ContainsAny(version, "/?#") {
 		return nil, fmt.Errorf("%s: invalid version %q", n, version)
 	}
-	u := c.endpoint("pypi", n, version, "json")
-	doc, jerr := c.fetch(ctx, u, jsonAccept, false, "")
+	r, jerr := c.releaseJSON(ctx, n, version)
 	if jerr == nil {
-		r, err := c.releaseFromJSON(doc)
-		if err != nil {
-			return nil, err
-		}
-		if !r.RequiresDistKnown {
-			if err := c.fillFromCoreMetadata(ctx, n, r, r.Files, true); err != nil {
-				return nil, err
-			}
-		}
 		return r, nil
 	}
 	if !errors.Is(jerr, ErrNotFound) && !errors.Is(jerr, ErrOffline) {
 		return nil, jerr
 	}
-	p, serr := c.simpleProject(ctx, n)
-	if serr != nil {
-		if errors.Is(jerr, ErrNotFound) && errors.Is(serr, ErrNotFound) {
+	// The release endpoint does not know this spelling of the version (a
+	// mirror keeps one spelling), or the index has no JSON API, or no
+	// release documents: look the release up in the project's listing.
+	p, perr := c.project(ctx, n)
+	if perr != nil {
+		if errors.Is(jerr, ErrNotFound) && errors.Is(perr, ErrNotFound) {
 			return nil, fmt.Errorf("%s==%s: %w", n, version, ErrNotFound)
 		}
-		return nil, joinMisses(jerr, serr)
+		return nil, joinMisses(jerr, perr)
 	}
 	rel, ok := findRelease(p, version)
 	if !ok {
@@ -100,15 +93,40 @@ func (c *Client) release(ctx context.Context, n, version string) (*ReleaseInfo, 
 		}
 		return nil, fmt.Errorf("%s==%s: %w (the index lists no such release)", n, version, ErrNotFound)
 	}
-	r := &ReleaseInfo{Name: n, Version: rel.Version, Files: rel.Files, Yanked: rel.Yanked()}
+	if rel.Version != version {
+		r, err := c.releaseJSON(ctx, n, rel.Version)
+		if err == nil || !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrOffline) {
+			return r, err
+		}
+	}
+	r = &ReleaseInfo{Name: p.Name, Version: rel.Version, Files: rel.Files, Yanked: rel.Yanked()}
 	for _, f := range rel.Files {
 		if f.RequiresPython != "" {
 			r.RequiresPython = f.RequiresPython
 			break
 		}
 	}
-	if err := c.fillFromCoreMetadata(ctx, n, r, rel.Files, false); err != nil {
+	if err := c.fillFromCoreMetadata(ctx, n, r, rel.Files, true); err != nil {
 		return nil, err
+	}
+	return r, nil
+}
+
+// releaseJSON reads a release document of the JSON API, completed from a PEP
+// 658 metadata file when the index does not know the dependencies.
+func (c *Client) releaseJSON(ctx context.Context, n, version string) (*ReleaseInfo, error) {
+	doc, err := c.fetch(ctx, c.endpoint("pypi", n, version, "json"), jsonAccept, false, "")
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.releaseFromJSON(doc)
+	if err != nil {
+		return nil, err
+	}
+	if !r.RequiresDistKnown {
+		if err := c.fillFromCoreMetadata(ctx, n, r, r.Files, true); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }

@@ -65,10 +65,11 @@ func TestOfflineMissesListEveryURL(t *testing.T) {
 		fi.srv.URL + "/packages/gamma-1.0.tar.gz",
 		fi.srv.URL + "/pypi/alpha/json",
 		fi.srv.URL + "/pypi/beta/2.0/json",
+		fi.srv.URL + "/pypi/beta/json",
 		fi.srv.URL + "/simple/alpha/",
 		fi.srv.URL + "/simple/beta/",
 	}, all.URLs)
-	assert.Contains(t, all.Error(), "offline: 5 URL(s) not in the cache: ")
+	assert.Contains(t, all.Error(), "offline: 6 URL(s) not in the cache: ")
 	assert.Equal(t, 1, fi.hitsOf("/pypi/known/json"), "offline never asks the index")
 }
 

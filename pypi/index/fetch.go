@@ -42,11 +42,23 @@ func (c *Client) fetch(ctx context.Context, u, accept string, download bool, wan
 	if download {
 		key = "download\n" + u
 	}
+	for {
+		d, shared, err := c.fetchOnce(ctx, key, u, accept, download, wantSHA256)
+		// A shared request runs under the context of whoever started it; if
+		// that caller gave up, the others ask again.
+		if shared && err != nil && ctx.Err() == nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+			continue
+		}
+		return d, err
+	}
+}
+
+func (c *Client) fetchOnce(ctx context.Context, key, u, accept string, download bool, wantSHA256 string) (*document, bool, error) {
 	c.mu.Lock()
 	d, ok := c.memo[key]
 	c.mu.Unlock()
 	if ok {
-		return d, nil
+		return d, false, nil
 	}
 	ch := c.group.DoChan(key, func() (any, error) {
 		var d *document
@@ -67,11 +79,11 @@ func (c *Client) fetch(ctx context.Context, u, accept string, download bool, wan
 	select {
 	case r := <-ch:
 		if r.Err != nil {
-			return nil, r.Err
+			return nil, r.Shared, r.Err
 		}
-		return r.Val.(*document), nil
+		return r.Val.(*document), r.Shared, nil
 	case <-ctx.Done():
-		return nil, fmt.Errorf("GET %s: %w", u, ctx.Err())
+		return nil, false, fmt.Errorf("GET %s: %w", u, ctx.Err())
 	}
 }
 

@@ -367,6 +367,21 @@ func TestCancellation(t *testing.T) {
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
 		assert.NoError(t, <-done)
 	})
+	t.Run("the starter leaves and a waiter asks again", func(t *testing.T) {
+		fi := newFakeIndex(t)
+		fi.add(synthProject{name: "demo", versions: []string{"1.0"}, requiresDist: []string{}})
+		fi.latency = 100 * time.Millisecond
+		c := fi.client(t, Options{})
+		starter, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { _, err := c.Project(starter, "demo"); done <- err }()
+		time.Sleep(20 * time.Millisecond)
+		time.AfterFunc(20*time.Millisecond, cancel)
+		_, err := c.Project(ctxT(t), "demo")
+		assert.NoError(t, err)
+		assert.ErrorIs(t, <-done, context.Canceled)
+		assert.Equal(t, 2, fi.hitsOf("/pypi/demo/json"))
+	})
 }
 
 func TestDownload(t *testing.T) {

@@ -28,7 +28,8 @@ func TestFileMirror(t *testing.T) {
 	md := "Metadata-Version: 2.1\nName: legacy\nVersion: 0.1\nRequires-Dist: demo>=1\n"
 	writeTree(t, dir, map[string]string{
 		"pypi/demo/json": `{"info":{"name":"demo","version":"1.0","requires_dist":null},"releases":{"1.0":[
-			{"filename":"demo-1.0.tar.gz","packagetype":"sdist","url":"/packages/ab/cd/demo-1.0.tar.gz","digests":{"sha256":"` + hexSHA256([]byte(sdist)) + `"}}]},"urls":[]}`,
+			{"filename":"demo-1.0.tar.gz","packagetype":"sdist","url":"/packages/ab/cd/demo-1.0.tar.gz","digests":{"sha256":"` + hexSHA256([]byte(sdist)) + `"}}],
+			"1.1":[{"filename":"demo-1.1.tar.gz","packagetype":"sdist","url":"/packages/ab/cd/demo-1.1.tar.gz","digests":{"sha256":"00"}}]},"urls":[]}`,
 		"pypi/demo/1.0/json": `{"info":{"name":"demo","version":"1.0","requires_dist":["six"]},"urls":[
 			{"filename":"demo-1.0.tar.gz","packagetype":"sdist","url":"/packages/ab/cd/demo-1.0.tar.gz","digests":{"sha256":"` + hexSHA256([]byte(sdist)) + `"}}]}`,
 		"packages/ab/cd/demo-1.0.tar.gz":                   sdist,
@@ -41,7 +42,7 @@ func TestFileMirror(t *testing.T) {
 
 	p, err := c.Project(ctxT(t), "Demo")
 	require.NoError(t, err)
-	require.Len(t, p.Releases, 1)
+	require.Len(t, p.Releases, 2)
 	f := p.Releases[0].Files[0]
 	assert.Equal(t, "file://"+dir+"/packages/ab/cd/demo-1.0.tar.gz", f.URL, "root-relative URLs resolve under the mirror")
 	data, err := c.Download(ctxT(t), f)
@@ -51,6 +52,13 @@ func TestFileMirror(t *testing.T) {
 	r, err := c.Release(ctxT(t), "demo", "1.0")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"six"}, r.RequiresDist)
+
+	// No release document for 1.1: the project listing has its files.
+	r, err = c.Release(ctxT(t), "demo", "1.1")
+	require.NoError(t, err)
+	assert.Equal(t, "1.1", r.Version)
+	assert.Len(t, r.Files, 1)
+	assert.False(t, r.RequiresDistKnown)
 
 	legacy, err := c.Project(ctxT(t), "legacy")
 	require.NoError(t, err)
