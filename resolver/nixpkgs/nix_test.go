@@ -105,3 +105,27 @@ func TestCompareVersionsMatchesNix(t *testing.T) {
 		}
 	}
 }
+
+// TestNixStringRealNix checks that nixString's literals read back, through
+// the real Nix, as the exact text they quote.
+func TestNixStringRealNix(t *testing.T) {
+	nix := requireNix(t)
+	t.Setenv("HOME", t.TempDir())
+	inputs := []string{
+		`plain`, `a"b\c`, "${builtins.abort \"x\"}", "$${x}", `\${x}`, "$", "x$", "tab\tnl\ncr\r",
+		"''${x}", "ünïcode", `\`, `\\"`, "",
+	}
+	var b strings.Builder
+	b.WriteString("[")
+	for _, in := range inputs {
+		lit, err := nixString(in)
+		require.NoError(t, err)
+		b.WriteString(" " + lit)
+	}
+	b.WriteString(" ]")
+	out, err := exec.Command(nix, "--extra-experimental-features", "nix-command", "eval", "--json", "--expr", b.String()).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	var got []string
+	require.NoError(t, strictUnmarshal(out, &got))
+	assert.Equal(t, inputs, got)
+}
