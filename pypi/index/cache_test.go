@@ -109,9 +109,11 @@ func TestCacheRevalidation(t *testing.T) {
 	third, err := fi.client(t, Options{CacheDir: dir, MaxAge: time.Nanosecond}).Project(ctxT(t), "demo")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"2.0:0"}, versionsOf(third))
-	fourth, err := fi.client(t, Options{CacheDir: dir, Offline: true}).Project(ctxT(t), "demo")
+	hits := fi.hitsOf("/pypi/demo/json")
+	fourth, err := fi.client(t, Options{CacheDir: dir, Offline: true, MaxAge: time.Nanosecond}).Project(ctxT(t), "demo")
 	require.NoError(t, err)
-	assert.Equal(t, third, fourth)
+	assert.Equal(t, third, fourth, "offline, stale entries are used as they are")
+	assert.Equal(t, hits, fi.hitsOf("/pypi/demo/json"))
 }
 
 func TestCacheCorruption(t *testing.T) {

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -165,4 +166,25 @@ func TestReleaseSimpleOnly(t *testing.T) {
 	_, err = c.Release(ctxT(t), "demo", "3.0")
 	assert.ErrorIs(t, err, ErrNotFound)
 	assert.Equal(t, 1, fi.hitsOf("/simple/demo/"), "the page is fetched once per run")
+}
+
+// References resolve against the URL a page finally came from.
+func TestRedirectedPage(t *testing.T) {
+	fi := newFakeIndex(t)
+	fi.set("/elsewhere/simple/demo/", "text/html", []byte(`<a href="files/demo-1.0.tar.gz#sha256=aa">demo-1.0.tar.gz</a>`))
+	fi.fault = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.URL.Path == "/simple/demo/" {
+			http.Redirect(w, r, "/elsewhere/simple/demo/", http.StatusMovedPermanently)
+			return true
+		}
+		return false
+	}
+	dir := t.TempDir()
+	p, err := fi.client(t, Options{CacheDir: dir}).Project(ctxT(t), "demo")
+	require.NoError(t, err)
+	assert.Equal(t, fi.srv.URL+"/elsewhere/simple/demo/files/demo-1.0.tar.gz", p.Releases[0].Files[0].URL)
+
+	cached, err := fi.client(t, Options{CacheDir: dir, Offline: true}).Project(ctxT(t), "demo")
+	require.NoError(t, err)
+	assert.Equal(t, p, cached, "the cache keeps the final URL")
 }
