@@ -1,10 +1,12 @@
 package sdist
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 
@@ -471,4 +473,68 @@ func BenchmarkInspect(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// fuzzSeeds are small sdists covering the layouts TestInspect checks.
+func fuzzSeeds() []map[string]string {
+	return []map[string]string{
+		legacySetuptools(),
+		{
+			"h-1.0/PKG-INFO":          "Metadata-Version: 2.3\nName: h\nVersion: 1.0\n",
+			"h-1.0/pyproject.toml":    "[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n[project]\nname = \"h\"\nlicense = {text = \"MIT\"}\n",
+			"h-1.0/src/h/__init__.py": "",
+			"h-1.0/Cargo.toml":        "",
+			"h-1.0/h/_x.c":            "",
+		},
+	}
+}
+
+// FuzzInspect checks that arbitrary archives never panic, that errors name
+// the file and that accepted ones give consistent, deterministic results.
+// Inputs are kilobytes, so minimizing each new one is slow; run it with
+// -fuzzminimizetime=0 to keep the fuzzer executing.
+func FuzzInspect(f *testing.F) {
+	for _, m := range fuzzSeeds() {
+		var raw bytes.Buffer
+		writeTar(f, &raw, files(m))
+		f.Add(uint8(0), raw.Bytes())
+		f.Add(uint8(1), buildZip(f, files(m)))
+	}
+	lim := Limits{MaxMembers: 200, MaxMemberSize: 1 << 20, MaxTotalSize: 4 << 20}
+	f.Fuzz(func(t *testing.T, kind uint8, payload []byte) {
+		name := "f-1.0.tar.gz"
+		var info *Info
+		var err error
+		switch kind % 3 {
+		case 0:
+			// A bare tar stream: skipping gzip here lets mutations reach
+			// the tar layer and keeps executions cheap.
+			var tr *tree
+			tr, err = readTar(bytes.NewReader(payload), lim, wanted)
+			if err == nil {
+				info, err = inspectTree(tr)
+			}
+			if err != nil {
+				return
+			}
+		case 1:
+			name = "f-1.0.zip"
+			fallthrough
+		default:
+			info, err = Inspect(name, payload, lim)
+			if err != nil {
+				assert.True(t, strings.HasPrefix(err.Error(), "sdist "+name+": "), err.Error())
+				return
+			}
+		}
+		require.NotNil(t, info.Metadata)
+		assert.Contains(t, []string{"", SourcePKGINFO, SourceRequiresTxt}, info.RequiresDistSource)
+		assert.True(t, sort.StringsAreSorted(info.ImportNames))
+		assert.NotEmpty(t, info.BuildSystem.Backend)
+		if kind%3 != 0 {
+			again, err := Inspect(name, payload, lim)
+			require.NoError(t, err)
+			assert.Equal(t, info, again, "Inspect is deterministic")
+		}
+	})
 }
