@@ -235,6 +235,11 @@ func (c *Client) Download(ctx context.Context, f File) ([]byte, error) {
 	if err != nil {
 		return nil, c.noteMisses(err)
 	}
+	// The run's memo is keyed by URL: a second File naming the same URL
+	// with another digest must not slip through.
+	if want := strings.ToLower(f.SHA256); want != "" && want != d.sha256 {
+		return nil, fmt.Errorf("GET %s: %w: the index says %s, got %s", f.URL, ErrDigestMismatch, want, d.sha256)
+	}
 	return d.body, nil
 }
 

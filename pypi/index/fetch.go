@@ -31,6 +31,7 @@ type document struct {
 	url         *url.URL
 	contentType string
 	body        []byte
+	sha256      string // lower-case hex; set for downloads
 }
 
 // fetch returns the body at u, from the run's memo, the disk cache or the
@@ -152,7 +153,7 @@ func (c *Client) loadFile(ctx context.Context, u, want string) (*document, error
 		data, corrupt := c.cache.readBlob(want)
 		if data != nil {
 			c.logf("GET %s (cached)", u)
-			return &document{body: data}, nil
+			return &document{body: data, sha256: want}, nil
 		}
 		if corrupt {
 			c.logf("cache: discarded corrupt blob sha256:%s for %s", want, u)
@@ -179,6 +180,7 @@ func (c *Client) loadFile(ctx context.Context, u, want string) (*document, error
 	}
 	sum := sha256.Sum256(d.body)
 	got := hex.EncodeToString(sum[:])
+	d.sha256 = got
 	if want != "" && got != want {
 		return nil, fmt.Errorf("GET %s: %w: the index says %s, got %s", u, ErrDigestMismatch, want, got)
 	}

@@ -399,12 +399,17 @@ func TestDownload(t *testing.T) {
 	assert.Equal(t, 1, fi.hitsOf("/packages/demo-1.0.tar.gz"))
 
 	bad := f
-	bad.URL += "?x"
 	bad.SHA256 = strings.Repeat("0", 64)
 	_, err = c.Download(ctxT(t), bad)
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, ErrDigestMismatch))
 	assert.Equal(t, fmt.Sprintf("GET %s: sha256 mismatch: the index says %s, got %s", bad.URL, bad.SHA256, hexSHA256(data)), err.Error())
+
+	fi.set("/packages/other-1.0.tar.gz", "application/octet-stream", data)
+	fresh := File{Filename: "other-1.0.tar.gz", URL: fi.srv.URL + "/packages/other-1.0.tar.gz", SHA256: bad.SHA256}
+	_, err = c.Download(ctxT(t), fresh)
+	assert.ErrorIs(t, err, ErrDigestMismatch)
+	assert.Equal(t, 1, fi.hitsOf("/packages/other-1.0.tar.gz"), "a mismatch is not retried")
 
 	unhashed := File{Filename: "demo-1.0.tar.gz", URL: fi.srv.URL + "/packages/demo-1.0.tar.gz#frag"}
 	got, err = c.Download(ctxT(t), unhashed)
