@@ -79,6 +79,12 @@ let
     any (i: substring i k s == infix) (genList (i: i) (stringLength s - k + 1));
   removePrefix = prefix: s: if hasPrefix prefix s then substring (stringLength prefix) (-1) s else s;
   last = xs: builtins.elemAt xs (length xs - 1);
+  reverseList =
+    xs:
+    let
+      n = length xs;
+    in
+    genList (i: builtins.elemAt xs (n - i - 1)) n;
   unique = foldl' (acc: x: if elem x acc then acc else acc ++ [ x ]) [ ];
   toList = x: if isList x then x else [ x ];
   isStringLike = x: isString x || isPath x || x ? outPath || x ? __toString;
@@ -557,11 +563,12 @@ let
       };
       collected = concatMap (collect args "<unknown>") modules;
       options = foldl' (mergeDecls prefix) { } (map (m: m.options) collected);
+      # Later modules' definitions first, as nixpkgs' lib orders them.
       config = evalTree prefix options (
         map (m: {
           inherit (m) file;
           value = m.config;
-        }) collected
+        }) (lib.reverseList collected)
       );
     in
     {
@@ -610,6 +617,7 @@ let
       optionalString
       optionals
       removePrefix
+      reverseList
       showOption
       toList
       types
