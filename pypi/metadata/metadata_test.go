@@ -278,3 +278,13 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkParseRequiresTxt(b *testing.B) {
+	data := []byte(strings.Repeat("requests>=2.0\n[socks]\nPySocks!=1.5.7,>=1.5.6\n[security:sys_platform == \"win32\"]\npywin32>=1.0\n", 50))
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := ParseRequiresTxt(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

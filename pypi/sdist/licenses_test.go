@@ -221,3 +221,12 @@ func FuzzNixLicenses(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkNixLicenses(b *testing.B) {
+	classifiers := []string{"Framework :: Django", "License :: OSI Approved :: BSD License", "Programming Language :: Python :: 3"}
+	for b.Loop() {
+		if r := NixLicenses("", bsd3Body, classifiers); r.Unknown {
+			b.Fatal(r.Note)
+		}
+	}
+}
