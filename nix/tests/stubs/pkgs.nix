@@ -11,6 +11,8 @@ let
   // extra;
 in
 {
+  inherit fakeDrv;
+
   bitpoll = fakeDrv "bitpoll-stub" { };
 
   formats.json =
