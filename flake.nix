@@ -80,7 +80,10 @@
       overlays.default = final: prev: {
         bitpoll = final.callPackage ./nix/bitpoll.nix {
           src = bitpoll;
-          inherit pythonPackagesOverlay;
+          # final.python312 has the overlay already, through
+          # pythonPackagesExtensions below; applying it twice would stack
+          # overridePythonAttrs.
+          pythonPackagesOverlay = _: _: { };
         };
         pip2nix-bitpoll = final.callPackage ./nix/pip2nix-bitpoll.nix { };
         pythonPackagesExtensions = prev.pythonPackagesExtensions ++ [ pythonPackagesOverlay ];
