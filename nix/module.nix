@@ -183,10 +183,11 @@ in
   options.services.bitpoll = {
     enable = lib.mkEnableOption "Bitpoll, a web application for polls and meeting scheduling";
 
-    package = lib.mkOption {
-      type = lib.types.package;
-      defaultText = lib.literalExpression "bitpoll.packages.\${system}.bitpoll";
-      description = "The Bitpoll package (with its bitpoll-server and bitpoll-manage programs) to run.";
+    # pkgs.bitpoll exists with the flake's overlay; the flake's
+    # nixosModules.bitpoll sets its own package with mkDefault, so neither
+    # is required.
+    package = lib.mkPackageOption pkgs "bitpoll" {
+      extraDescription = "It provides the bitpoll-server and bitpoll-manage programs.";
     };
 
     listenAddress = lib.mkOption {

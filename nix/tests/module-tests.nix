@@ -18,7 +18,6 @@ let
       modules = [
         ./stubs/nixos.nix
         ../module.nix
-        { services.bitpoll.package = pkgs.bitpoll; }
       ]
       ++ modules;
       specialArgs = { inherit pkgs; };
@@ -136,6 +135,18 @@ let
     migrateHardening = {
       expr = pick (builtins.attrNames hardening) (migrate base).serviceConfig;
       expected = hardening;
+    };
+    packageDefaultsToPkgs = {
+      expr = base.services.bitpoll.package.name;
+      expected = "bitpoll-stub";
+    };
+    packageOverride = {
+      expr =
+        (server (eval [
+          keys
+          { services.bitpoll.package = pkgs.fakeDrv "bitpoll-patched" { }; }
+        ])).serviceConfig.ExecStart;
+      expected = "${builtins.storeDir}/00000000000000000000000000000000-bitpoll-patched/bin/bitpoll-server --listen 127.0.0.1:8000";
     };
     serverRestartsOnFailure = {
       expr = (server base).serviceConfig.Restart;

@@ -228,6 +228,19 @@ let
       example = true;
       description = "Whether to enable ${name}.";
     };
+  # Only the single-attribute form: mkPackageOption pkgs "name" { … }.
+  mkPackageOption =
+    pkgs: name:
+    {
+      extraDescription ? "",
+    }:
+    mkOption {
+      type = types.package;
+      default = pkgs.${name} or (throw "${name} cannot be found in pkgs");
+      defaultText = literalExpression "pkgs.${name}";
+      description =
+        "The ${name} package to use." + optionalString (extraDescription != "") " ${extraDescription}";
+    };
   literalExpression = text: {
     _type = "literalExpression";
     inherit text;
@@ -612,6 +625,7 @@ let
       mkOptionType
       mkOrder
       mkOverride
+      mkPackageOption
       optional
       optionalAttrs
       optionalString
