@@ -6,7 +6,9 @@
 #   3. lib-tests.nix and module-tests.nix with minilib, and again with the
 #      real nixpkgs lib when NIXPKGS_LIB names a nixpkgs (or nixpkgs.lib)
 #      checkout;
-#   4. flake.nix's outputs, its inputs overridden by local stubs.
+#   4. the bitpoll-server/bitpoll-manage wrappers as the package writes
+#      them, and settings_local.py (with python3);
+#   5. flake.nix's outputs, its inputs overridden by local stubs.
 # Prints one line per check and "N passed, N failed" last; exits non-zero
 # on any failure. Without Nix it skips everything, and fails when
 # PIP2NIX_REQUIRE_NIX=1.
@@ -95,7 +97,20 @@ for lib in "${libs[@]}"; do
   done
 done
 
-# 4. flake.nix's outputs with stub inputs: a copy of the flake (with the
+# 4. The package's wrappers and its settings_local.py, without building.
+count_report "wrappers" "$("$tests/wrappers.sh" 2>&1)" 0
+if command -v python3 >/dev/null; then
+  if out=$(python3 "$tests/settings_local_test.py" 2>&1); then
+    pass "settings_local.py: $(echo "$out" | grep -E '^Ran ' | head -n1)"
+  else
+    fail "settings_local.py:
+$out"
+  fi
+else
+  echo "skip: settings_local.py tests (no python3)"
+fi
+
+# 5. flake.nix's outputs with stub inputs: a copy of the flake (with the
 # generated python-packages.nix, or the synthetic stand-in before it exists)
 # locked to a stub nixpkgs and an empty Bitpoll tree, in a scratch directory
 # so nothing is written to the checkout.
