@@ -52,7 +52,10 @@ MEDIA_ROOT = os.path.join(_state_dir, "media")
 DEBUG = False
 INSTALLED_APPS_LOCAL = []
 MIDDLEWARE_LOCAL = []
-PIPELINE_LOCAL = {}
+# django-pipeline packs (and compiles the SCSS) in collectstatic at build
+# time; its collector would copy files into STATIC_ROOT, which is in the
+# read-only store, at run time.
+PIPELINE_LOCAL = {"PIPELINE_COLLECTOR_ENABLED": False}
 
 _settings_file = os.environ.get("BITPOLL_SETTINGS_FILE")
 if _settings_file:

@@ -110,7 +110,10 @@ class SettingsLocalTest(unittest.TestCase):
             s["DATABASES"]["default"],
             {"ENGINE": "django.db.backends.postgresql", "NAME": "bitpoll", "PASSWORD": "pw"},
         )
-        self.assertEqual((s["INSTALLED_APPS_LOCAL"], s["MIDDLEWARE_LOCAL"], s["PIPELINE_LOCAL"]), ([], [], {}))
+        self.assertEqual(
+            (s["INSTALLED_APPS_LOCAL"], s["MIDDLEWARE_LOCAL"], s["PIPELINE_LOCAL"]),
+            ([], [], {"PIPELINE_COLLECTOR_ENABLED": False}),
+        )
         self.assertFalse(s["DEBUG"])
 
     def test_variables_win_over_credentials(self):
