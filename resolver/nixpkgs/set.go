@@ -14,7 +14,8 @@ import (
 	"io"
 	"os"
 	"sort"
-	"strings"
+
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 )
 
 // Format identifies the query file format written by Save and read by Load.
@@ -76,13 +77,13 @@ func DefaultAliases() map[string]string {
 // by descending version (Nix's version order, as builtins.compareVersions),
 // ties broken by attribute name. It returns nil when nothing matches.
 func (s *Set) Lookup(name string) []Package {
-	want := normalize(name)
+	want := pypi.NormalizeName(name)
 	if want == "" {
 		return nil
 	}
 	aliasTarget := ""
 	for project, attr := range s.Aliases {
-		if normalize(project) == want {
+		if pypi.NormalizeName(project) == want {
 			aliasTarget = attr
 		}
 	}
@@ -92,7 +93,7 @@ func (s *Set) Lookup(name string) []Package {
 		if key == "" {
 			key = p.PName
 		}
-		if normalize(key) == want || (aliasTarget != "" && p.Attr == aliasTarget) {
+		if pypi.NormalizeName(key) == want || (aliasTarget != "" && p.Attr == aliasTarget) {
 			found = append(found, p)
 		}
 	}
@@ -116,25 +117,6 @@ func (s *Set) Lookup(name string) []Package {
 		return a.Attr < b.Attr
 	})
 	return found
-}
-
-// normalize is PEP 503 name normalization: lower case, every run of '-',
-// '_' and '.' folded into one '-'.
-func normalize(name string) string {
-	var b strings.Builder
-	sep := false
-	for _, r := range strings.ToLower(name) {
-		if r == '-' || r == '_' || r == '.' {
-			sep = true
-			continue
-		}
-		if sep && b.Len() > 0 {
-			b.WriteByte('-')
-		}
-		sep = false
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // fileJSON is the query file format; evalJSON is what query.nix returns.
