@@ -60,11 +60,12 @@
         let
           packages = self.packages.${pkgs.stdenv.hostPlatform.system};
           # Regenerates python-packages.nix against this flake's own nixpkgs,
-          # from Bitpoll's pinned requirements.
+          # from Bitpoll's pinned requirements (requirements-production.txt
+          # is compiled from both of Bitpoll's .in files, so it is the whole
+          # closure).
           regenerate = pkgs.writeShellScriptBin "pip2nix-bitpoll-regenerate" ''
             exec ${packages.pip2nix-bitpoll}/bin/pip2nix-bitpoll generate \
               --nixpkgs ${nixpkgs} \
-              -r ${bitpoll}/requirements.txt \
               -r ${bitpoll}/requirements-production.txt \
               "$@"
           '';
