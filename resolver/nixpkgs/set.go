@@ -41,7 +41,8 @@ type Set struct {
 	// Aliases maps projects nixpkgs packages under another name to the
 	// attribute that provides them (see DefaultAliases). Load and Query set
 	// it to DefaultAliases(); callers extend or override it with the
-	// aliases of pip2nix.toml. Keys may be spelled in any PEP 503 variant.
+	// aliases of pip2nix.toml. Keys may be spelled in any PEP 503 variant;
+	// a normalized key takes precedence over other spellings.
 	Aliases map[string]string
 }
 
@@ -81,10 +82,20 @@ func (s *Set) Lookup(name string) []Package {
 	if want == "" {
 		return nil
 	}
-	aliasTarget := ""
-	for project, attr := range s.Aliases {
-		if pypi.NormalizeName(project) == want {
-			aliasTarget = attr
+	aliasTarget, ok := s.Aliases[want]
+	if !ok {
+		// Keys spelled otherwise: when several normalize alike, the first
+		// in sorted order wins, so the answer never depends on map order.
+		keys := make([]string, 0, len(s.Aliases))
+		for project := range s.Aliases {
+			keys = append(keys, project)
+		}
+		sort.Strings(keys)
+		for _, project := range keys {
+			if pypi.NormalizeName(project) == want {
+				aliasTarget = s.Aliases[project]
+				break
+			}
 		}
 	}
 	var found []Package

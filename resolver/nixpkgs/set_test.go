@@ -83,6 +83,14 @@ func TestLookupUserAliases(t *testing.T) {
 	assert.Equal(t, []string{"markdown"}, attrs(s.Lookup("bitpoll-markdown")))
 	assert.Equal(t, []string{"django"}, attrs(s.Lookup("psycopg2-binary")))
 
+	// A normalized key wins over other spellings of the same project.
+	s.Aliases["Markdown_Extra"] = "django"
+	s.Aliases["markdown-extra"] = "markdown"
+	s.Aliases["markdown.extra"] = "psycopg2"
+	assert.Equal(t, []string{"markdown"}, attrs(s.Lookup("MARKDOWN_EXTRA")))
+	delete(s.Aliases, "markdown-extra")
+	assert.Equal(t, []string{"django"}, attrs(s.Lookup("markdown-extra")), "first in sorted order")
+
 	// The alias target ranks after the usual attribute, before the others.
 	s.Aliases["django"] = "django_4"
 	assert.Equal(t, []string{"django", "django_4", "django_5"}, attrs(s.Lookup("django")))
