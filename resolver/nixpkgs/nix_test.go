@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -55,6 +56,33 @@ func TestQueryRealNix(t *testing.T) {
 		{Attr: "pyyaml", PName: "pyyaml", Version: "6.0.2", PyPIName: "PyYAML"},
 		{Attr: "throwingMeta", PName: "throwing-meta", Version: "2.0"},
 	}, s.Packages)
+}
+
+// TestQueryRealNixFlake evaluates the flake form of the query: a local flake
+// whose legacyPackages is the stub tree.
+func TestQueryRealNixFlake(t *testing.T) {
+	nix := requireNix(t)
+	t.Setenv("HOME", t.TempDir())
+	dir := t.TempDir()
+	stub, err := os.ReadFile("testdata/stub-nixpkgs/default.nix")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "stub.nix"), stub, 0o644))
+	// Flakes cannot read builtins.currentSystem, so the system is spelled out.
+	flake := "{ outputs = { self }: { legacyPackages.x86_64-linux = import ./stub.nix { }; }; }\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "flake.nix"), []byte(flake), 0o644))
+
+	system, err := exec.Command(nix, "--extra-experimental-features", "nix-command", "eval", "--raw", "--impure", "--expr", "builtins.currentSystem").Output()
+	require.NoError(t, err)
+	if string(system) != "x86_64-linux" {
+		t.Skipf("the test flake is written for x86_64-linux, not %s", system)
+	}
+
+	var stderr strings.Builder
+	s, err := Query(context.Background(), QueryOptions{Ref: "path:" + dir, Nix: nix, Stderr: &stderr, CacheDir: t.TempDir()})
+	require.NoError(t, err, "nix stderr:\n%s", stderr.String())
+	assert.Equal(t, "path:"+dir, s.Ref)
+	assert.Equal(t, "3.12.10", s.PythonVersion)
+	assert.Equal(t, []string{"django", "django_5"}, attrs(s.Lookup("Django")))
 }
 
 // TestQueryRealNixFailure checks that a failing evaluation reports the
