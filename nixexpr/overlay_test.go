@@ -1,0 +1,215 @@
+package nixexpr
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var testOptions = OverlayOptions{
+	Generator: "pip2nix-bitpoll 0.1.0",
+	Command:   "pip2nix-bitpoll generate -r requirements.txt -o python-packages.nix",
+}
+
+func loadPlan(t testing.TB, path string) *resolver.Plan {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var plan resolver.Plan
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	require.NoError(t, dec.Decode(&plan), path)
+	return &plan
+}
+
+func planFiles(t testing.TB) []string {
+	t.Helper()
+	files, err := filepath.Glob("testdata/*.plan.json")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	return files
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		require.NoError(t, os.WriteFile(path, got, 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "missing golden file; run go test -update")
+	assert.Equal(t, string(want), string(got), path)
+}
+
+func TestRenderOverlayGolden(t *testing.T) {
+	for _, file := range planFiles(t) {
+		name := strings.TrimSuffix(filepath.Base(file), ".plan.json")
+		t.Run(name, func(t *testing.T) {
+			plan := loadPlan(t, file)
+			got, err := RenderOverlay(plan, testOptions)
+			require.NoError(t, err)
+			golden(t, filepath.Join("testdata", name+".nix.golden"), got)
+
+			again, err := RenderOverlay(plan, testOptions)
+			require.NoError(t, err)
+			assert.Equal(t, got, again, "output must be byte-stable")
+		})
+	}
+}
+
+// TestOverlaysEvaluate parses every golden overlay with real Nix and
+// evaluates it against the stub package set, forcing every derivation the
+// overlay defines; the stub's stand-ins check their arguments.
+func TestOverlaysEvaluate(t *testing.T) {
+	nixInstantiate(t)
+	stub, err := filepath.Abs("testdata/stub")
+	require.NoError(t, err)
+	for _, file := range planFiles(t) {
+		name := strings.TrimSuffix(filepath.Base(file), ".plan.json")
+		t.Run(name, func(t *testing.T) {
+			plan := loadPlan(t, file)
+			overlay, err := RenderOverlay(plan, testOptions)
+			require.NoError(t, err)
+			path := filepath.Join(t.TempDir(), "python-packages.nix")
+			require.NoError(t, os.WriteFile(path, overlay, 0o644))
+
+			runNix(t, "--parse", path)
+			out := runNix(t, "--eval", "--strict", "--json", "-E",
+				"import "+stub+" (import "+path+")")
+			var got map[string]stubPackage
+			require.NoError(t, json.Unmarshal(out, &got))
+			checkAgainstPlan(t, plan, got)
+		})
+	}
+}
+
+// stubPackage is the stub set's summary of one overlay attribute.
+type stubPackage struct {
+	PName              string   `json:"pname"`
+	Version            string   `json:"version"`
+	Src                string   `json:"src"`
+	Hash               string   `json:"hash"`
+	BuildSystem        []string `json:"build-system"`
+	Dependencies       []string `json:"dependencies"`
+	NativeBuildInputs  []string `json:"nativeBuildInputs"`
+	BuildInputs        []string `json:"buildInputs"`
+	PythonImportsCheck []string `json:"pythonImportsCheck"`
+	Description        *string  `json:"description"`
+	Homepage           *string  `json:"homepage"`
+	Changelog          *string  `json:"changelog"`
+	License            []string `json:"license"`
+}
+
+// checkAgainstPlan compares what Nix evaluated with what the plan says,
+// so index text that reached the overlay is proven to be inert data.
+func checkAgainstPlan(t *testing.T, plan *resolver.Plan, got map[string]stubPackage) {
+	t.Helper()
+	want := map[string]resolver.Package{}
+	for _, p := range plan.Packages {
+		if p.Action != resolver.UseNixpkgs {
+			want[p.Attr] = p
+		}
+	}
+	require.Len(t, got, len(want), "the overlay must define exactly the non-use packages")
+	for attr, p := range want {
+		g, ok := got[attr]
+		if !assert.True(t, ok, "attribute %q missing", attr) {
+			continue
+		}
+		assert.Equal(t, p.Version, g.Version, attr)
+		if p.Action == resolver.Alias {
+			continue
+		}
+		hash, err := SRI(p.Sdist.SHA256)
+		require.NoError(t, err)
+		assert.Equal(t, hash, g.Hash, attr)
+		if p.Sdist.PName == "" {
+			assert.Equal(t, p.Sdist.URL, g.Src, attr)
+		} else {
+			ext := p.Sdist.Extension
+			if ext == "" {
+				ext = "tar.gz"
+			}
+			assert.Equal(t, "pypi:"+p.Sdist.PName+"-"+p.Version+"."+ext, g.Src, attr)
+		}
+		if p.Action == resolver.Override {
+			continue
+		}
+		assert.Equal(t, p.Name, g.PName, attr)
+		assert.ElementsMatch(t, p.ImportNames, g.PythonImportsCheck, attr)
+		if d := description(p.Summary); d != "" {
+			require.NotNil(t, g.Description, attr)
+			assert.Equal(t, d, *g.Description, attr)
+		} else {
+			assert.Nil(t, g.Description, attr)
+		}
+		if p.HomePage != "" {
+			require.NotNil(t, g.Homepage, attr)
+			assert.Equal(t, p.HomePage, *g.Homepage, attr)
+		}
+		if p.Changelog != "" {
+			require.NotNil(t, g.Changelog, attr)
+			assert.Equal(t, p.Changelog, *g.Changelog, attr)
+		}
+		assert.ElementsMatch(t, p.License.Nix, g.License, attr)
+	}
+}
+
+func TestSRI(t *testing.T) {
+	got, err := SRI("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+	require.NoError(t, err)
+	assert.Equal(t, "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", got)
+	for _, bad := range []string{"", "e3b0", "zz" + strings.Repeat("0", 62), strings.Repeat("0", 66)} {
+		_, err := SRI(bad)
+		assert.Error(t, err, bad)
+	}
+}
+
+func TestRenderOverlayErrors(t *testing.T) {
+	sd := &resolver.Sdist{Filename: "a-1.tar.gz", URL: "https://index.example/a-1.tar.gz", SHA256: strings.Repeat("ab", 32), PName: "a"}
+	cases := []struct {
+		name string
+		pkgs []resolver.Package
+		want string
+	}{
+		{"no attr", []resolver.Package{{Name: "a", Version: "1", Action: resolver.Add, Sdist: sd}}, "a@1: no attribute name"},
+		{"no sdist", []resolver.Package{{Name: "a", Version: "1", Action: resolver.Add, Attr: "a"}}, "a@1: no sdist"},
+		{"bad digest", []resolver.Package{{Name: "a", Version: "1", Action: resolver.Add, Attr: "a",
+			Sdist: &resolver.Sdist{Filename: "a-1.tar.gz", SHA256: "abc", PName: "a"}}}, `sha256 digest "abc"`},
+		{"alias without target", []resolver.Package{{Name: "a", Version: "1", Action: resolver.Alias, Attr: "a"}}, "alias without a nixpkgs attribute"},
+		{"unknown action", []resolver.Package{{Name: "a", Version: "1", Action: "frobnicate", Attr: "a"}}, `unknown action "frobnicate"`},
+		{"duplicate", []resolver.Package{
+			{Name: "a", Version: "1", Action: resolver.Add, Attr: "a", Sdist: sd},
+			{Name: "b", Version: "2", Action: resolver.Add, Attr: "a", Sdist: sd}}, `define attribute "a"`},
+		{"bad input path", []resolver.Package{{Name: "a", Version: "1", Action: resolver.Add, Attr: "a", Sdist: sd,
+			BuildInputs: []string{"pkgs..x"}}}, "empty component"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := RenderOverlay(&resolver.Plan{Packages: c.pkgs}, testOptions)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+	_, err := RenderOverlay(nil, testOptions)
+	assert.Error(t, err)
+}
+
+func BenchmarkRenderOverlay(b *testing.B) {
+	plan := loadPlan(b, "testdata/platform-deps.plan.json")
+	for b.Loop() {
+		if _, err := RenderOverlay(plan, testOptions); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
