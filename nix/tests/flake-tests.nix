@@ -26,7 +26,35 @@ let
 
   vm = flake.checks.${system}.vm;
 
-  tests = {
+  # With nixpkgs' lib the Go source filter (lib.fileset) can be checked;
+  # minilib has no fileset, and recent lib.fileset needs
+  # builtins.readFileType, which Nix 2.8 lacks.
+  filesetTests = lib.optionalAttrs (lib ? fileset && builtins ? readFileType) {
+    goSourceFiltered = {
+      expr =
+        let
+          src = flake.packages.${system}.pip2nix-bitpoll.src;
+        in
+        map (p: builtins.pathExists "${src}/${p}") [
+          "go.mod"
+          "go.sum"
+          "pypi"
+          "flake.nix"
+          "nix"
+          "README.md"
+        ];
+      expected = [
+        true
+        true
+        true
+        false
+        false
+        false
+      ];
+    };
+  };
+
+  tests = filesetTests // {
     outputNames = {
       expr = builtins.filter (
         n:

@@ -118,56 +118,70 @@ else
   echo "skip: settings_local.py tests (no python3)"
 fi
 
-# 5. flake.nix's outputs with stub inputs: a copy of the flake (with the
-# generated python-packages.nix, or the synthetic stand-in before it exists)
-# locked to a stub nixpkgs and an empty Bitpoll tree, in a scratch directory
-# so nothing is written to the checkout.
+# 5. flake.nix's outputs with stub inputs: a copy of the flake's tracked
+# files (with the generated python-packages.nix, or the synthetic stand-in
+# before it exists) locked to a stub nixpkgs and an empty Bitpoll tree, in a
+# scratch directory so nothing is written to the checkout. The stub's lib is
+# minilib, or nixpkgs' own when NIXPKGS_LIB is set (then lib.fileset, used
+# for the Go source, is exercised too).
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-mkdir -p "$scratch/flake" "$scratch/nixpkgs" "$scratch/bitpoll"
-cp "$top/flake.nix" "$scratch/flake/"
-cp -r "$top/nix" "$scratch/flake/"
-if [ -f "$top/python-packages.nix" ]; then
-  cp "$top/python-packages.nix" "$scratch/flake/"
-else
-  cp "$tests/python-packages-standin.nix" "$scratch/flake/python-packages.nix"
-fi
-mkdir -p "$scratch/flake/fixtures/index"
-cp "$tests/flake-stub/flake.nix" "$scratch/nixpkgs/"
-cp -r "$tests/minilib" "$tests/stubs" "$scratch/nixpkgs/"
-: >"$scratch/bitpoll/requirements.txt"
-: >"$scratch/bitpoll/requirements-production.txt"
 
-if out=$("${nixcmd[@]}" flake lock "path:$scratch/flake" \
-  --override-input nixpkgs "path:$scratch/nixpkgs" \
-  --override-input bitpoll "path:$scratch/bitpoll" 2>&1) &&
-  # Nix 2.8 records the overridden non-flake input's `original` as the
-  # override, so the lock would look stale and Nix would try to fetch the
-  # real source: put back flake.nix's reference.
-  out=$("${nixcmd[@]}" eval --impure --raw --expr "
-    let
-      lock = builtins.fromJSON (builtins.readFile $scratch/flake/flake.lock);
-      original = (import $scratch/flake/flake.nix).inputs.bitpoll.url;
-      parts = builtins.match \"github:([^/]+)/([^/]+)/([0-9a-f]+)\" original;
-    in
-    builtins.toJSON (lock // {
-      nodes = lock.nodes // {
-        bitpoll = lock.nodes.bitpoll // {
-          original = {
-            type = \"github\";
-            owner = builtins.elemAt parts 0;
-            repo = builtins.elemAt parts 1;
-            rev = builtins.elemAt parts 2;
+flake_check() {
+  local label=$1 libdir=$2 d="$scratch/$1" out
+  mkdir -p "$d/flake" "$d/nixpkgs" "$d/bitpoll"
+  if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+    git -C "$top" ls-files -z | tar -C "$top" --null -T - -cf - | tar -C "$d/flake" -xf -
+  else
+    (cd "$top" && tar --exclude=./.git -cf - .) | tar -C "$d/flake" -xf -
+  fi
+  rm -f "$d/flake/flake.lock"
+  [ -f "$d/flake/python-packages.nix" ] ||
+    cp "$tests/python-packages-standin.nix" "$d/flake/python-packages.nix"
+  cp "$tests/flake-stub/flake.nix" "$d/nixpkgs/"
+  cp -r "$tests/minilib" "$tests/stubs" "$d/nixpkgs/"
+  [ "$libdir" = minilib ] || cp -r "$libdir" "$d/nixpkgs/nixpkgs-lib"
+  : >"$d/bitpoll/requirements.txt"
+  : >"$d/bitpoll/requirements-production.txt"
+
+  if out=$("${nixcmd[@]}" flake lock "path:$d/flake" \
+    --override-input nixpkgs "path:$d/nixpkgs" \
+    --override-input bitpoll "path:$d/bitpoll" 2>&1) &&
+    # Nix 2.8 records the overridden non-flake input's `original` as the
+    # override, so the lock would look stale and Nix would try to fetch the
+    # real source: put back flake.nix's reference.
+    out=$("${nixcmd[@]}" eval --impure --raw --expr "
+      let
+        lock = builtins.fromJSON (builtins.readFile $d/flake/flake.lock);
+        original = (import $d/flake/flake.nix).inputs.bitpoll.url;
+        parts = builtins.match \"github:([^/]+)/([^/]+)/([0-9a-f]+)\" original;
+      in
+      builtins.toJSON (lock // {
+        nodes = lock.nodes // {
+          bitpoll = lock.nodes.bitpoll // {
+            original = {
+              type = \"github\";
+              owner = builtins.elemAt parts 0;
+              repo = builtins.elemAt parts 1;
+              rev = builtins.elemAt parts 2;
+            };
           };
         };
-      };
-    })" 2>&1) &&
-  printf '%s' "$out" >"$scratch/flake/flake.lock"; then
-  out=$("${nixcmd[@]}" eval --impure --raw --expr \
-    "(import $tests/flake-tests.nix { flake = builtins.getFlake \"path:$scratch/flake\"; }).report" 2>&1)
-  count_report "flake" "$out" $?
-else
-  fail "flake: cannot lock to the stub inputs: $out"
+      })" 2>&1) &&
+    printf '%s' "$out" >"$d/flake/flake.lock"; then
+    out=$("${nixcmd[@]}" eval --impure --raw --expr "
+      let flake = builtins.getFlake \"path:$d/flake\"; in
+      (import $tests/flake-tests.nix { inherit flake; lib = flake.inputs.nixpkgs.lib; }).report" 2>&1)
+    count_report "flake [$label]" "$out" $?
+    [ -n "${PIP2NIX_DEBUG:-}" ] && echo "$out" >&2
+  else
+    fail "flake [$label]: cannot lock to the stub inputs: $out"
+  fi
+}
+
+flake_check minilib minilib
+if [ -n "${NIXPKGS_LIB:-}" ] && [ -f "$NIXPKGS_LIB/lib/default.nix" ]; then
+  flake_check nixpkgs-lib "$NIXPKGS_LIB/lib"
 fi
 
 finish

@@ -1,12 +1,12 @@
 # Stands in for nixpkgs when run.sh evaluates flake.nix offline
 # (`--override-input nixpkgs path:…`). run.sh copies ../minilib and ../stubs
 # beside this file first, as a path: flake may not reach outside its
-# directory.
+# directory, and nixpkgs' lib as ./nixpkgs-lib when it has one.
 {
   outputs =
     { self }:
     let
-      lib = import ./minilib;
+      lib = if builtins.pathExists ./nixpkgs-lib then import ./nixpkgs-lib else import ./minilib;
     in
     {
       inherit lib;

@@ -28,7 +28,11 @@ let
       fakeDrv "${args.pname}-${args.version}" {
         inherit (args) src meta passthru;
       };
-    buildGoModule = args: fakeDrv "${args.pname}-${args.version}" { inherit (args) vendorHash meta; };
+    buildGoModule =
+      args:
+      fakeDrv "${args.pname}-${args.version}" {
+        inherit (args) src vendorHash meta;
+      };
     mkShell = args: fakeDrv "shell" { inherit (args) packages; };
     runCommand =
       name: env: script:
