@@ -6,8 +6,10 @@
 #   3. lib-tests.nix and module-tests.nix with minilib, and again with the
 #      real nixpkgs lib when NIXPKGS_LIB names a nixpkgs (or nixpkgs.lib)
 #      checkout;
-#   4. the bitpoll-server/bitpoll-manage wrappers as the package writes
-#      them, and settings_local.py (with python3);
+#   4. Bitpoll's dependency list against its requirements .in files (from
+#      ../shared/bitpoll or BITPOLL_REQUIREMENTS_DIR), the
+#      bitpoll-server/bitpoll-manage wrappers as the package writes them,
+#      and settings_local.py (with python3);
 #   5. flake.nix's outputs, its inputs overridden by local stubs.
 # Prints one line per check and "N passed, N failed" last; exits non-zero
 # on any failure. Without Nix it skips everything, and fails when
@@ -104,6 +106,17 @@ for lib in "${libs[@]}"; do
     count_report "$suite [$lib]" "$out" $?
   done
 done
+
+# Bitpoll's requirements files sit in shared/ beside the checkout (CI's
+# layout); the dependency list is checked against them when present.
+requirements_dir=${BITPOLL_REQUIREMENTS_DIR:-$top/../shared/bitpoll}
+if [ -f "$requirements_dir/requirements.in" ] && [ -f "$requirements_dir/requirements-production.in" ]; then
+  out=$("${nixcmd[@]}" eval --raw -f "$tests/dependencies-tests.nix" report --arg requirements \
+    "[ $requirements_dir/requirements.in $requirements_dir/requirements-production.in ]" 2>&1)
+  count_report "dependencies" "$out" $?
+else
+  echo "skip: dependency list check (no Bitpoll requirements .in files in $requirements_dir)"
+fi
 
 # 4. The package's wrappers and its settings_local.py, without building.
 count_report "wrappers" "$("$tests/wrappers.sh" 2>&1)" 0
