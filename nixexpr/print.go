@@ -410,14 +410,25 @@ func (p *printer) renderOperandOp(e Expr, ind, col, tail int) string {
 }
 
 func (p *printer) bindings(b *strings.Builder, bs []Binding, ind int) {
+	defined := map[string]bool{}
+	define := func(path string) {
+		if defined[path] {
+			p.fail("attribute %q defined twice", path)
+		}
+		defined[path] = true
+	}
 	for _, bind := range bs {
 		switch bind := bind.(type) {
 		case Attr:
+			define(strings.Join(bind.Path, "."))
 			p.comment(b, bind.Comment, ind)
 			b.WriteString(pad(ind))
 			b.WriteString(p.attr(bind, ind))
 			b.WriteByte('\n')
 		case Inherit:
+			for _, n := range bind.Names {
+				define(n)
+			}
 			p.comment(b, bind.Comment, ind)
 			b.WriteString(pad(ind))
 			b.WriteString(p.inherit(bind, ind))
