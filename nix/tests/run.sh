@@ -9,7 +9,8 @@
 #   4. Bitpoll's dependency list against its requirements .in files (from
 #      ../shared/bitpoll or BITPOLL_REQUIREMENTS_DIR), the
 #      bitpoll-server/bitpoll-manage wrappers as the package writes them,
-#      and settings_local.py (with python3);
+#      settings_local.py (with python3), and the units' exposure score
+#      (systemd-analyze security --offline, where systemd has it);
 #   5. flake.nix's outputs, its inputs overridden by local stubs.
 # Prints one line per check and "N passed, N failed" last; exits non-zero
 # on any failure. Without Nix it skips everything, and fails when
@@ -45,6 +46,7 @@ if ! command -v nix-instantiate >/dev/null || ! command -v nix >/dev/null; then
 fi
 
 nixcmd=(nix --extra-experimental-features "nix-command flakes")
+scratch_units=$(mktemp -d)
 
 # A report is "ok NAME" / "FAIL NAME: …" lines (with indented details).
 count_report() {
@@ -131,6 +133,29 @@ else
   echo "skip: settings_local.py tests (no python3)"
 fi
 
+# The units' exposure as systemd scores it (`systemd-analyze security`
+# works offline on unit files since systemd 250): below 2.0, as the VM test
+# also asserts on a real NixOS.
+if systemd-analyze security --help 2>/dev/null | grep -q -- '--offline'; then
+  for unit in bitpoll bitpoll-migrate; do
+    file="$scratch_units/$unit.service"
+    if ! "${nixcmd[@]}" eval --raw -f "$tests/unit.nix" text --argstr unit "$unit" >"$file" 2>"$file.err"; then
+      fail "exposure $unit: cannot render the unit: $(cat "$file.err")"
+      continue
+    fi
+    out=$(systemd-analyze security --offline=true --threshold=19 "$file" 2>&1)
+    status=$?
+    level=$(echo "$out" | sed -n 's/.*exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+    if [ "$status" -eq 0 ] && [ -n "$level" ]; then
+      pass "exposure $unit: $level (systemd-analyze security --offline, below 2.0)"
+    else
+      fail "exposure $unit: ${level:-unknown} (must be below 2.0)"
+    fi
+  done
+else
+  echo "skip: exposure check (systemd-analyze without --offline)"
+fi
+
 # 5. flake.nix's outputs with stub inputs: a copy of the flake's tracked
 # files (with the generated python-packages.nix, or the synthetic stand-in
 # before it exists) locked to a stub nixpkgs and an empty Bitpoll tree, in a
@@ -138,7 +163,7 @@ fi
 # minilib, or nixpkgs' own when NIXPKGS_LIB is set (then lib.fileset, used
 # for the Go source, is exercised too).
 scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+trap 'rm -rf "$scratch" "$scratch_units"' EXIT
 
 flake_check() {
   local label=$1 libdir=$2 d="$scratch/$1" out
