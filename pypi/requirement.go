@@ -175,8 +175,9 @@ func (p *reqParser) specifier(r *Requirement) string {
 		}
 		c, msg := parseClause(p.src[start:p.pos])
 		if msg != "" {
+			text := p.src[start:p.pos]
 			p.pos = start
-			return msg
+			return fmt.Sprintf("specifier %q: %s", text, msg)
 		}
 		clauses = append(clauses, c)
 		p.ws()
