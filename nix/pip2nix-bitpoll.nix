@@ -30,7 +30,7 @@ buildGoModule {
 
   # Computed offline from go.sum by nix/update-vendor-hash.sh; `--check`
   # fails when go.sum changed and this is stale.
-  vendorHash = "sha256-tVrPnADrKlbFUEdlG0evHC9WA4E13QjBiKzijo0ZtXc=";
+  vendorHash = "sha256-03lg/K4hjRDLgN/qgbWF1KPxKlAXUDqacVLvmGIz6BA=";
 
   subPackages = [ "cmd/pip2nix-bitpoll" ];
 
