@@ -7,7 +7,9 @@
 #
 # The hash is that of the directory `go mod vendor` produces, which is what
 # buildGoModule's goModules derivation hashes. Run it whenever go.mod or
-# go.sum change.
+# go.sum (or the set of imported packages) change. It reads the files git
+# tracks as they are in the work tree, so commit go.mod, go.sum and the new
+# hash together: CI checks the committed state.
 set -euo pipefail
 
 mode=write
