@@ -248,14 +248,6 @@ func (c *Client) endpoint(segments ...string) string {
 	return c.base.JoinPath(segments...).String()
 }
 
-func checkName(name string) (string, error) {
-	n := normalizeName(name)
-	if n == "" || strings.Trim(n, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
-		return "", fmt.Errorf("invalid project name %q", name)
-	}
-	return n, nil
-}
-
 // noteMisses records the URLs of an offline miss, so OfflineMisses can list
 // everything a run lacked.
 func (c *Client) noteMisses(err error) error {

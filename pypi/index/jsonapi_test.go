@@ -164,3 +164,17 @@ func TestJSONErrors(t *testing.T) {
 	assert.Contains(t, err.Error(), "invalid version")
 	assert.Equal(t, before, fi.requests(), "nothing was asked")
 }
+
+// A release asked for in another spelling is found through the project's
+// listing and fetched under the index's spelling.
+func TestReleaseCanonicalVersion(t *testing.T) {
+	fi := newFakeIndex(t)
+	fi.add(synthProject{name: "demo", versions: []string{"2.0.0rc1"}, requiresDist: []string{"six"}})
+	c := fi.client(t, Options{})
+	r, err := c.Release(ctxT(t), "demo", "2.0-RC1")
+	require.NoError(t, err)
+	assert.Equal(t, "2.0.0rc1", r.Version)
+	assert.Equal(t, []string{"six"}, r.RequiresDist)
+	assert.Equal(t, 1, fi.hitsOf("/pypi/demo/2.0-RC1/json"))
+	assert.Equal(t, 1, fi.hitsOf("/pypi/demo/2.0.0rc1/json"))
+}

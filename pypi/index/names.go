@@ -3,21 +3,38 @@ package index
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"regexp"
+	"fmt"
 	"strings"
+
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 )
 
-var nameSeparators = regexp.MustCompile(`[-_.]+`)
-
-// normalizeName is PEP 503 normalization, needed before the pypi package's
-// NormalizeName is available to this package.
-func normalizeName(name string) string {
-	return strings.ToLower(nameSeparators.ReplaceAllString(strings.TrimSpace(name), "-"))
+// checkName validates a project name and returns its PEP 503 form, the only
+// spelling this client puts into URLs (the index would redirect others).
+func checkName(name string) (string, error) {
+	if !pypi.ValidName(name) {
+		return "", fmt.Errorf("invalid project name %q", name)
+	}
+	return pypi.NormalizeName(name), nil
 }
 
-// sameVersion reports whether two spellings name one version.
+// sameVersion reports whether two spellings name one version (PEP 440
+// equality, so "1.0" finds "1.0.0"); unparsable versions compare as text.
 func sameVersion(a, b string) bool {
-	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+	va, errA := pypi.ParseVersion(a)
+	vb, errB := pypi.ParseVersion(b)
+	if errA != nil || errB != nil {
+		return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+	}
+	return va.Equal(vb)
+}
+
+// versionKey groups spellings of one version.
+func versionKey(v string) string {
+	if pv, err := pypi.ParseVersion(v); err == nil {
+		return pv.String()
+	}
+	return v
 }
 
 func sha256Hex(data []byte) string {

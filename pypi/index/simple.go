@@ -8,6 +8,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 )
 
 // simplePage is a parsed Simple API project page. File URLs are as written
@@ -273,28 +275,20 @@ func kindFromFilename(filename string) FileKind {
 // filenameVersion returns the version a distribution file of project (PEP
 // 503 normalized) carries in its name: wheels are
 // {name}-{ver}(-{build})?-{py}-{abi}-{plat}.whl; sdists are {name}-{ver}.ext
-// where the name may itself contain dashes, so the split is where the prefix
-// normalizes to the project's name.
+// where a legacy name may itself contain dashes. Versions must be valid PEP
+// 440 versions, as pip requires.
 func filenameVersion(project, filename string) (string, bool) {
-	lower := strings.ToLower(filename)
 	switch kindFromFilename(filename) {
 	case Wheel:
 		parts := strings.Split(filename[:len(filename)-len(".whl")], "-")
-		if (len(parts) == 5 || len(parts) == 6) && normalizeName(parts[0]) == project && parts[1] != "" {
-			return parts[1], true
-		}
-		return "", false
-	case Sdist:
-		for _, ext := range sdistExtensions {
-			if strings.HasSuffix(lower, ext) {
-				stem := filename[:len(filename)-len(ext)]
-				for i := 0; i < len(stem); i++ {
-					if stem[i] == '-' && i+1 < len(stem) && normalizeName(stem[:i]) == project {
-						return stem[i+1:], true
-					}
-				}
-				return "", false
+		if (len(parts) == 5 || len(parts) == 6) && pypi.NormalizeName(parts[0]) == project {
+			if _, err := pypi.ParseVersion(parts[1]); err == nil {
+				return parts[1], true
 			}
+		}
+	case Sdist:
+		if v, _, err := pypi.ParseSdistFilenameFor(project, filename); err == nil {
+			return v, true
 		}
 	}
 	return "", false
@@ -332,10 +326,10 @@ func (c *Client) projectFromSimple(name string, doc *document) (*Project, error)
 		if f.URL, err = c.resolveRef(base, f.URL); err != nil {
 			return nil, fmt.Errorf("%s: file %s: %w", doc.url, f.Filename, err)
 		}
-		i, seen := index[v]
+		i, seen := index[versionKey(v)]
 		if !seen {
 			i = len(p.Releases)
-			index[v] = i
+			index[versionKey(v)] = i
 			p.Releases = append(p.Releases, Release{Version: v})
 		}
 		p.Releases[i].Files = append(p.Releases[i].Files, f)

@@ -86,6 +86,9 @@ func TestFilenameVersion(t *testing.T) {
 		{"demo", "demo-.tar.gz", ""},
 		{"demo", "demo-1.0-py2.7.egg", ""},
 		{"demo", "demo.tar.gz", ""},
+		{"demo", "demo-latest.tar.gz", ""},
+		{"demo", "demo-final-py3-none-any.whl", ""},
+		{"demo", "Demo-1.0RC1.tar.gz", "1.0RC1"},
 	}
 	for _, tt := range tests {
 		got, ok := filenameVersion(tt.project, tt.filename)
@@ -162,6 +165,10 @@ func TestReleaseSimpleOnly(t *testing.T) {
 	r, err = c.Release(ctxT(t), "demo", "2.0")
 	require.NoError(t, err)
 	assert.False(t, r.RequiresDistKnown)
+
+	r, err = c.Release(ctxT(t), "demo", "1.0.0")
+	require.NoError(t, err)
+	assert.Equal(t, "1.0", r.Version, "versions match in canonical form")
 
 	_, err = c.Release(ctxT(t), "demo", "3.0")
 	assert.ErrorIs(t, err, ErrNotFound)
