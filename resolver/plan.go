@@ -95,12 +95,14 @@ type Package struct {
 	// pip2nix.toml (e.g. "pkgs.libxml2").
 	NativeBuildInputs []string
 	BuildInputs       []string
-	NativeLibraries   []string // what the report says a build needs (C compiler, Rust …)
-	Yanked            bool
-	YankedReason      string
-	Prerelease        bool
-	Notes             []string
-	Vulnerabilities   []index.Vulnerability
+	// Patches are paths from pip2nix.toml, relative to that file.
+	Patches         []string
+	NativeLibraries []string // what the report says a build needs (C compiler, Rust …)
+	Yanked          bool
+	YankedReason    string
+	Prerelease      bool
+	Notes           []string
+	Vulnerabilities []index.Vulnerability
 }
 
 // Dependency is one runtime dependency edge of a package.

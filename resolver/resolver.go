@@ -1,0 +1,284 @@
+// Package resolver decides, for every package Bitpoll needs, whether
+// nixpkgs provides it or the index, at which version, and checks that the
+// whole closure is consistent for the target Python on Linux. Its outcome
+// is a Plan, the single input of the overlay renderer and the audit report.
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/index"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/sdist"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/config"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/nixpkgs"
+)
+
+// DefaultMaxSteps bounds the backtracking work when Input.MaxSteps is 0.
+const DefaultMaxSteps = 100000
+
+// Input is everything a resolution depends on.
+type Input struct {
+	// Requirements come from the requirements files; Constraint lines
+	// constrain a project without adding it to the closure.
+	Requirements []pypi.RequirementLine
+	Files        []InputFile
+	Nixpkgs      *nixpkgs.Set
+	Config       *config.Config // nil for none
+	Policy       Policy         // "" means Compatible
+	Jobs         int            // concurrent index requests; 0 means 8
+	Progress     func(string)   // optional progress lines
+	MaxSteps     int            // bound on candidate trials; 0 means DefaultMaxSteps
+}
+
+// ErrTooManySteps is wrapped by the error Resolve returns when the search
+// exceeds Input.MaxSteps.
+var ErrTooManySteps = errors.New("resolution exceeded its step bound")
+
+// costly lists projects whose builds need vendored Rust crates (cargo
+// hashes) or similarly expensive extra inputs: re-versioning them in an
+// overlay means more than a new sdist hash, so nixpkgs' version is
+// preferred whenever the declared constraints allow, even over a pin under
+// the compatible policy. Sdists found to contain Rust code are noted too.
+var costly = map[string]bool{
+	"cryptography":     true,
+	"pydantic-core":    true,
+	"orjson":           true,
+	"rpds-py":          true,
+	"jiter":            true,
+	"bcrypt":           true,
+	"tiktoken":         true,
+	"tokenizers":       true,
+	"watchfiles":       true,
+	"rtoml":            true,
+	"nh3":              true,
+	"safetensors":      true,
+	"polars":           true,
+	"ruff":             true,
+	"maturin":          true,
+	"setuptools-rust":  true,
+	"granian":          true,
+	"pendulum":         true,
+	"css-inline":       true,
+	"py-rust-stemmers": true,
+}
+
+// IsCostly reports whether re-versioning the project needs more than a new
+// sdist hash (it builds Rust code with vendored crates), so the resolver
+// prefers nixpkgs' version of it.
+func IsCostly(name string) bool { return costly[pypi.NormalizeName(name)] }
+
+// Resolve resolves in.Requirements against nixpkgs and idx under in.Policy,
+// inspects the sdists of the packages built from the index and returns the
+// Plan. An unsatisfiable input yields a *ConflictError.
+func Resolve(ctx context.Context, in Input, idx IndexSource) (*Plan, error) {
+	if in.Nixpkgs == nil {
+		return nil, errors.New("resolve: no nixpkgs package set")
+	}
+	if in.Policy == "" {
+		in.Policy = Compatible
+	}
+	switch in.Policy {
+	case Compatible, Exact, Nixpkgs:
+	default:
+		return nil, fmt.Errorf("resolve: unknown policy %q (want compatible, exact or nixpkgs)", in.Policy)
+	}
+	if in.Config == nil {
+		in.Config = &config.Config{}
+	}
+	if in.MaxSteps <= 0 {
+		in.MaxSteps = DefaultMaxSteps
+	}
+	r, err := newRun(ctx, in, idx)
+	if err != nil {
+		return nil, err
+	}
+	defer r.stop()
+	root, err := r.rootState()
+	if err != nil {
+		return nil, err
+	}
+	r.progress("resolving %d requirement(s)", len(in.Requirements))
+	final, err := r.solve(root)
+	if err != nil {
+		return nil, err
+	}
+	r.final = final.chosen
+	plan, err := r.buildPlan(final)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.inspect(plan); err != nil {
+		return nil, err
+	}
+	r.finishWarnings(plan)
+	return plan, nil
+}
+
+// run is one resolution's working state shared by the search, the plan
+// builder and the inspection.
+type run struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	in      Input
+	fe      *fetcher
+	linux   pypi.Environment
+	darwin  pypi.Environment
+	python  pypi.Version
+	aliases map[string]string
+
+	mu         sync.Mutex
+	discovered map[string]bool
+	cands      map[string]*projectCands // by normalized name, built once
+	deps       map[*candidate]*depInfo
+	warnings   map[string]bool
+	steps      int
+	conflict   *ConflictError
+	sdists     map[*candidate]*inspected // inspections made during the search
+	final      map[string]*candidate     // the solution, by name
+}
+
+func newRun(ctx context.Context, in Input, idx IndexSource) (*run, error) {
+	set := in.Nixpkgs
+	py, err := pypi.ParseVersion(set.PythonVersion)
+	if err != nil {
+		return nil, fmt.Errorf("resolve: nixpkgs interpreter %s: %w", set.PythonAttr, err)
+	}
+	// The configuration's aliases extend the set's; a copy keeps the
+	// caller's Set unchanged.
+	aliased := *set
+	aliased.Aliases = map[string]string{}
+	for k, v := range set.Aliases {
+		aliased.Aliases[k] = v
+	}
+	for k, v := range in.Config.Aliases {
+		aliased.Aliases[k] = v
+	}
+	in.Nixpkgs = &aliased
+	cctx, cancel := context.WithCancel(ctx)
+	return &run{
+		ctx:        cctx,
+		cancel:     cancel,
+		in:         in,
+		fe:         newFetcher(cctx, idx, in.Jobs),
+		linux:      pypi.LinuxCPython(set.PythonVersion),
+		darwin:     pypi.DarwinCPython(set.PythonVersion),
+		python:     py,
+		discovered: map[string]bool{},
+		cands:      map[string]*projectCands{},
+		deps:       map[*candidate]*depInfo{},
+		warnings:   map[string]bool{},
+		sdists:     map[*candidate]*inspected{},
+	}, nil
+}
+
+// stop cancels outstanding prefetches and waits for them.
+func (r *run) stop() {
+	r.cancel()
+	r.fe.wg.Wait()
+}
+
+func (r *run) progress(format string, args ...any) {
+	if r.in.Progress != nil {
+		r.in.Progress(fmt.Sprintf(format, args...))
+	}
+}
+
+func (r *run) warn(format string, args ...any) {
+	r.mu.Lock()
+	r.warnings[fmt.Sprintf(format, args...)] = true
+	r.mu.Unlock()
+}
+
+func (r *run) pkgConfig(name string) config.Package { return r.in.Config.Packages[name] }
+
+// envWith returns env with the extra marker variable set.
+func envWith(env pypi.Environment, extra string) pypi.Environment {
+	e := make(pypi.Environment, len(env)+1)
+	for k, v := range env {
+		e[k] = v
+	}
+	e["extra"] = extra
+	return e
+}
+
+// activeReqs returns the requirements of reqs that apply in env when the
+// given extras are requested (the base requirements always).
+func activeReqs(reqs []pypi.Requirement, env pypi.Environment, extras []string) []pypi.Requirement {
+	var out []pypi.Requirement
+	base := envWith(env, "")
+	envs := make([]pypi.Environment, len(extras))
+	for i, x := range extras {
+		envs[i] = envWith(env, x)
+	}
+	for _, q := range reqs {
+		if q.Marker.IsEmpty() || q.Marker.Evaluate(base) {
+			out = append(out, q)
+			continue
+		}
+		for _, e := range envs {
+			if q.Marker.Evaluate(e) {
+				out = append(out, q)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// exactPin returns the version of an exact "==V" (not "==V.*") or "===V"
+// clause of s, if it has one.
+func exactPin(s pypi.SpecifierSet) (string, bool) {
+	for _, c := range strings.Split(s.String(), ",") {
+		c = strings.TrimSpace(c)
+		switch {
+		case strings.HasPrefix(c, "==="):
+			return strings.TrimSpace(c[3:]), true
+		case strings.HasPrefix(c, "==") && !strings.HasSuffix(c, ".*"):
+			return strings.TrimSpace(c[2:]), true
+		}
+	}
+	return "", false
+}
+
+// sameSeries reports whether v lies in pin's release series: the same
+// major version, and the same major.minor below 1.0.
+func sameSeries(v, pin pypi.Version) bool {
+	if v.Epoch() != pin.Epoch() {
+		return false
+	}
+	a, b := v.Release(), pin.Release()
+	at := func(r []int, i int) int {
+		if i < len(r) {
+			return r[i]
+		}
+		return 0
+	}
+	if at(a, 0) != at(b, 0) {
+		return false
+	}
+	return at(b, 0) != 0 || at(a, 1) == at(b, 1)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// isNotFound reports whether err says the index lacks a project or release.
+func isNotFound(err error) bool { return errors.Is(err, index.ErrNotFound) }
+
+// inspected is the outcome of reading one chosen sdist.
+type inspected struct {
+	file index.File
+	info *sdist.Info
+}
