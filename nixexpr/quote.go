@@ -76,7 +76,8 @@ func indentedOK(s string) bool {
 }
 
 // escapeIndented escapes one line of an indented string: two single quotes
-// become three, and a dollar-brace gets two single quotes before it.
+// become three, a dollar-brace gets two single quotes before it, and a
+// single quote right before a dollar-brace is written as an escape.
 func escapeIndented(line string) string {
 	var b strings.Builder
 	for i := 0; i < len(line); i++ {
@@ -84,6 +85,10 @@ func escapeIndented(line string) string {
 		case line[i] == '\'' && i+1 < len(line) && line[i+1] == '\'':
 			b.WriteString("'''")
 			i++
+		case line[i] == '\'' && strings.HasPrefix(line[i+1:], "${"):
+			// A lone quote would merge with the escape that follows into
+			// three quotes (an escaped pair) and leave "${" live.
+			b.WriteString(`''\'`)
 		case line[i] == '$' && i+1 < len(line) && line[i+1] == '{':
 			b.WriteString("''$")
 		default:

@@ -33,7 +33,9 @@ func hostileStrings() []string {
 	out = append(out, fragments...)
 	for _, a := range fragments {
 		for _, b := range fragments {
-			out = append(out, a+b)
+			// Each pair alone and inside multi-line text, so both string
+			// forms meet it.
+			out = append(out, a+b, "x\n"+a+b+"\n", a+b+"\ny")
 		}
 	}
 	r := rand.New(rand.NewPCG(1, 2))
@@ -78,6 +80,7 @@ func TestIndentedString(t *testing.T) {
 		{"a\nb", "''\n    a\n    b''", true},
 		{"a\n\nb\n", "''\n    a\n\n    b\n  ''", true},
 		{"x''y\n${z}\n", "''\n    x'''y\n    ''${z}\n  ''", true},
+		{"'${a}\n'''${b}\n", "''\n    ''\\'''${a}\n    '''''\\'''${b}\n  ''", true},
 		{"single line", "", false},
 		{"a\n b\n", "", false},  // leading blank would be stripped
 		{"a\r\nb\n", "", false}, // CR
@@ -254,6 +257,13 @@ func FuzzString(f *testing.F) {
 		}
 		if got, err := decodeNixString(printed); err != nil || got != want {
 			t.Fatalf("FormatExpr(%q) = %s decodes to %q, %v", s, printed, got, err)
+		}
+		if name := AttrName(s); !IsIdent(name) {
+			if got, err := decodeNixString(name); err != nil || got != want {
+				t.Fatalf("AttrName(%q) = %s decodes to %q, %v", s, name, got, err)
+			}
+		} else if name != s {
+			t.Fatalf("AttrName(%q) = %s changed an identifier", s, name)
 		}
 	})
 }
