@@ -134,9 +134,39 @@ func (c clause) String() string {
 	return s
 }
 
+// normalize sorts the clauses by their string and drops clauses equivalent
+// to an earlier one (">=1.0" after ">=1"), as packaging does, so String is
+// canonical.
 func (s *SpecifierSet) normalize() {
 	slices.SortFunc(s.clauses, func(a, b clause) int { return strings.Compare(a.String(), b.String()) })
-	s.clauses = slices.CompactFunc(s.clauses, func(a, b clause) bool { return a.String() == b.String() })
+	if len(s.clauses) < 2 {
+		return
+	}
+	seen := make(map[string]bool, len(s.clauses))
+	s.clauses = slices.DeleteFunc(s.clauses, func(c clause) bool {
+		k := c.key()
+		if seen[k] {
+			return true
+		}
+		seen[k] = true
+		return false
+	})
+}
+
+// key identifies clauses that match the same versions: trailing zeros of
+// the release do not matter except for ~= (whose length sets the prefix)
+// and wildcards.
+func (c clause) key() string {
+	if c.op == opArbitrary || c.op == opCompatible || c.wildcard {
+		return c.String()
+	}
+	v := c.version
+	n := len(v.release)
+	for n > 1 && v.release[n-1] == 0 {
+		n--
+	}
+	v.release = v.release[:n]
+	return c.op.String() + v.String()
 }
 
 // String returns the canonical form: clauses with canonical versions, sorted

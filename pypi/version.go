@@ -113,10 +113,11 @@ func (sc *versionScanner) word(words ...string) string {
 	return best
 }
 
-// optNumber reads the optional "[-_.]?N" after a pre, post or dev label:
-// the separator is consumed only together with digits.
+// optNumber reads the optional "[-_.]?N?" after a pre, post or dev label.
+// PEP 440's pattern lets the separator stand without a number ("1.0a-" is
+// 1.0a0), and a following segment never needs it, so it is always taken.
 func (sc *versionScanner) optNumber() (int64, string) {
-	if isSep(sc.peek(0)) && isDigit(sc.peek(1)) {
+	if isSep(sc.peek(0)) {
 		sc.pos++
 	}
 	n, _, msg := sc.number()
