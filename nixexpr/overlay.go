@@ -36,7 +36,7 @@ func RenderOverlay(plan *resolver.Plan, opts OverlayOptions) ([]byte, error) {
 	seen := map[string]string{}
 	for _, pkg := range pkgs {
 		if pkg.Action == resolver.UseNixpkgs {
-			used = append(used, pkg.Attr)
+			used = append(used, orName(pkg.Attr, pkg.Name))
 			continue
 		}
 		if pkg.Attr == "" {
@@ -98,6 +98,13 @@ func header(plan *resolver.Plan, opts OverlayOptions, used []string) string {
 		b.WriteString(wrapWords(used, 78, "  "))
 	}
 	return b.String()
+}
+
+func orName(attr, name string) string {
+	if attr == "" {
+		return name
+	}
+	return attr
 }
 
 func orUnknown(s string) string {
