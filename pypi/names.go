@@ -30,7 +30,14 @@ func NormalizeName(name string) string {
 	if sep {
 		b.WriteByte('-')
 	}
-	return b.String()
+	s := b.String()
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			// Python lowers non-ASCII letters too.
+			return strings.ToLower(s)
+		}
+	}
+	return s
 }
 
 // ValidName reports whether name is a valid project name per the core

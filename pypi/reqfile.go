@@ -213,7 +213,7 @@ func (st *reqFileState) file(name string, data []byte, chain []string, constrain
 	}
 	for _, ll := range logicalLines(text) {
 		line := ll.text
-		if st.p.LookupEnv != nil {
+		if st.p.LookupEnv != nil && strings.Contains(line, "${") {
 			line = envVarRE.ReplaceAllStringFunc(line, func(m string) string {
 				if v, ok := st.p.LookupEnv(m[2 : len(m)-1]); ok {
 					return v
@@ -283,7 +283,10 @@ func codingLine(data []byte) string {
 func logicalLines(text string) []logicalLine {
 	var out []logicalLine
 	emit := func(line int, s string) {
-		s = strings.TrimSpace(commentRE.ReplaceAllString(s, ""))
+		if strings.IndexByte(s, '#') >= 0 {
+			s = commentRE.ReplaceAllString(s, "")
+		}
+		s = strings.TrimSpace(s)
 		if s != "" {
 			out = append(out, logicalLine{text: s, line: line})
 		}
