@@ -252,39 +252,45 @@ func (r *run) discover(name string, spec pypi.SpecifierSet) {
 		return
 	}
 	pf := r.fe.project(name)
+	// Versions known without the listing (nixpkgs' own, an exact pin) are
+	// asked for at once, in the same round trip as the listing.
+	for _, np := range r.in.Nixpkgs.Lookup(name) {
+		r.prefetchRelease(name, np.Version)
+	}
+	pin, pinned := exactPin(spec)
+	if pinned {
+		r.prefetchRelease(name, pin)
+	}
 	r.fe.spawn(func() {
 		p, err := pf.wait(r.ctx)
-		if err != nil && !isNotFound(err) {
+		if err != nil || pinned {
 			return
 		}
-		pc := r.buildCands(name, p)
-		var guesses []*candidate
-		for _, c := range pc.nix {
-			if c.valid {
-				guesses = append(guesses, c)
-			}
-		}
-		for _, c := range pc.index {
+		for _, c := range r.buildCands(name, p).index {
 			if !c.yanked && spec.Contains(c.version, false) {
-				guesses = append(guesses, c)
-				break
+				r.prefetchRelease(name, c.text)
+				return
 			}
 		}
-		for _, c := range guesses {
-			rf := r.fe.release(c.name, c.text)
-			r.fe.spawn(func() {
-				ri, err := rf.wait(r.ctx)
-				if err != nil {
-					return
-				}
-				for _, s := range ri.RequiresDist {
-					q, err := pypi.ParseRequirement(s)
-					if err != nil || !(q.Marker.IsEmpty() || q.Marker.Evaluate(envWith(r.linux, ""))) {
-						continue
-					}
-					r.discover(q.NormalizedName(), q.Specifier)
-				}
-			})
+	})
+}
+
+// prefetchRelease starts fetching a release's metadata and discovers its
+// dependencies when it arrives.
+func (r *run) prefetchRelease(name, version string) {
+	rf := r.fe.release(name, version)
+	r.fe.spawn(func() {
+		ri, err := rf.wait(r.ctx)
+		if err != nil {
+			return
+		}
+		base := envWith(r.linux, "")
+		for _, s := range ri.RequiresDist {
+			q, err := pypi.ParseRequirement(s)
+			if err != nil || !(q.Marker.IsEmpty() || q.Marker.Evaluate(base)) {
+				continue
+			}
+			r.discover(q.NormalizedName(), q.Specifier)
 		}
 	})
 }

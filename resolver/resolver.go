@@ -141,6 +141,7 @@ type run struct {
 	conflict   *ConflictError
 	sdists     map[*candidate]*inspected // inspections made during the search
 	final      map[string]*candidate     // the solution, by name
+	orderMemo  map[orderKey][]*candidate // see ordered
 }
 
 func newRun(ctx context.Context, in Input, idx IndexSource) (*run, error) {
@@ -174,6 +175,7 @@ func newRun(ctx context.Context, in Input, idx IndexSource) (*run, error) {
 		deps:       map[*candidate]*depInfo{},
 		warnings:   map[string]bool{},
 		sdists:     map[*candidate]*inspected{},
+		orderMemo:  map[orderKey][]*candidate{},
 	}, nil
 }
 

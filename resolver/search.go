@@ -22,37 +22,81 @@ type constraint struct {
 	text   string     // the requirement as the message shows it
 }
 
-// state is one node of the search: the choices so far and every
-// constraint they imply. States are copied on write so backtracking is
-// simply returning to the previous one.
+// state is the search's current node: the choices so far and every
+// constraint they imply. Changes are recorded on a trail so backtracking
+// undoes them instead of copying the state at every step.
 type state struct {
 	chosen map[string]*candidate
 	cons   map[string][]constraint
 	extras map[string][]string // extras whose dependencies were added, per chosen name
+	trail  []undo
 }
 
-func (s *state) clone() *state {
-	n := &state{
-		chosen: make(map[string]*candidate, len(s.chosen)+1),
-		cons:   make(map[string][]constraint, len(s.cons)+8),
-		extras: make(map[string][]string, len(s.extras)+1),
+// undo restores one entry of a state.
+type undo struct {
+	name      string
+	chose     bool // undo a choice
+	cons      []constraint
+	hadCons   bool
+	extras    []string
+	hadExtras bool
+	setExtras bool // undo an extras change
+}
+
+func newState() *state {
+	return &state{chosen: map[string]*candidate{}, cons: map[string][]constraint{}, extras: map[string][]string{}}
+}
+
+func (s *state) choose(name string, c *candidate) {
+	s.trail = append(s.trail, undo{name: name, chose: true})
+	s.chosen[name] = c
+}
+
+// addCons appends con to name's list in a new array: the old list stays
+// intact for the trail and for ordered's memo, which identifies a list by
+// its first element's address and its length.
+func (s *state) addCons(name string, con constraint) {
+	prev, had := s.cons[name]
+	s.trail = append(s.trail, undo{name: name, cons: prev, hadCons: had})
+	next := make([]constraint, len(prev), len(prev)+1)
+	copy(next, prev)
+	s.cons[name] = append(next, con)
+}
+
+func (s *state) addExtra(name, extra string) {
+	prev, had := s.extras[name]
+	s.trail = append(s.trail, undo{name: name, extras: prev, hadExtras: had, setExtras: true})
+	next := make([]string, len(prev), len(prev)+1)
+	copy(next, prev)
+	next = append(next, extra)
+	sort.Strings(next)
+	s.extras[name] = next
+}
+
+// rollback undoes every change after the trail had length mark.
+func (s *state) rollback(mark int) {
+	for i := len(s.trail) - 1; i >= mark; i-- {
+		u := s.trail[i]
+		switch {
+		case u.chose:
+			delete(s.chosen, u.name)
+		case u.setExtras && u.hadExtras:
+			s.extras[u.name] = u.extras
+		case u.setExtras:
+			delete(s.extras, u.name)
+		case u.hadCons:
+			s.cons[u.name] = u.cons
+		default:
+			delete(s.cons, u.name)
+		}
 	}
-	for k, v := range s.chosen {
-		n.chosen[k] = v
-	}
-	for k, v := range s.cons {
-		n.cons[k] = v[:len(v):len(v)] // appends copy, siblings stay intact
-	}
-	for k, v := range s.extras {
-		n.extras[k] = v[:len(v):len(v)]
-	}
-	return n
+	s.trail = s.trail[:mark]
 }
 
 // rootState turns the input requirements and pip2nix.toml pins into
 // constraints.
 func (r *run) rootState() (*state, error) {
-	s := &state{chosen: map[string]*candidate{}, cons: map[string][]constraint{}, extras: map[string][]string{}}
+	s := newState()
 	env := envWith(r.linux, "")
 	for _, line := range r.in.Requirements {
 		q := line.Requirement
@@ -66,7 +110,7 @@ func (r *run) rootState() (*state, error) {
 		if r.pkgConfig(name).Skip {
 			continue
 		}
-		s.cons[name] = append(s.cons[name], constraint{
+		s.addCons(name, constraint{
 			spec: q.Specifier, extras: q.Extras, demand: !line.Constraint, input: true,
 			pos: line.Pos, text: reqText(q),
 		})
@@ -81,8 +125,9 @@ func (r *run) rootState() (*state, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: packages.%s.pin: %w", r.in.Config.Path, name, err)
 		}
-		s.cons[name] = append(s.cons[name], constraint{spec: spec, config: true, text: name + spec.String()})
+		s.addCons(name, constraint{spec: spec, config: true, text: name + spec.String()})
 	}
+	s.trail = nil
 	return s, nil
 }
 
@@ -94,67 +139,77 @@ func reqText(q pypi.Requirement) string {
 	return t + q.Specifier.String()
 }
 
-// solve runs the backtracking search from root.
+// solve runs the backtracking search from root; on success root holds
+// the solution.
 func (r *run) solve(root *state) (*state, error) {
-	final, err := r.search(root)
+	ok, err := r.search(root)
 	if err != nil {
 		return nil, err
 	}
-	if final == nil {
+	if !ok {
 		if r.conflict != nil {
 			return nil, r.conflict
 		}
 		return nil, &ConflictError{Chain: []string{"no consistent set of versions exists"}}
 	}
-	return final, nil
+	return root, nil
 }
 
 // search chooses, most constrained project first, each candidate in order
 // of preference, and backtracks when a choice leads to a conflict. It
-// returns nil (and records the first conflict met) when s cannot be
-// completed.
-func (r *run) search(s *state) (*state, error) {
+// reports false (and records the first conflict met) when s cannot be
+// completed; s is then as it was.
+func (r *run) search(s *state) (bool, error) {
 	var (
 		best      string
 		bestCands []*candidate
 	)
-	for _, name := range sortedKeys(s.cons) {
-		if _, ok := s.chosen[name]; ok || !demanded(s.cons[name]) {
+	// The minimum by (candidates, name) is a total order, so map order
+	// does not matter; an impossible name is reported first by name.
+	var impossible string
+	for name, cons := range s.cons {
+		if _, ok := s.chosen[name]; ok || !demanded(cons) {
 			continue
 		}
-		cands, err := r.ordered(name, s.cons[name])
+		cands, err := r.ordered(name, cons)
 		if err != nil {
-			return nil, err
+			return false, err
 		}
-		if len(cands) == 0 {
-			r.noteConflict(s, name, "")
-			return nil, nil
-		}
-		if best == "" || len(cands) < len(bestCands) {
+		switch {
+		case len(cands) == 0:
+			if impossible == "" || name < impossible {
+				impossible = name
+			}
+		case best == "" || len(cands) < len(bestCands) || len(cands) == len(bestCands) && name < best:
 			best, bestCands = name, cands
 		}
 	}
+	if impossible != "" {
+		r.noteConflict(s, impossible, "")
+		return false, nil
+	}
 	if best == "" {
-		return s, nil
+		return true, nil
 	}
 	for _, c := range bestCands {
 		r.steps++
 		if r.steps > r.in.MaxSteps {
-			return nil, fmt.Errorf("resolve: %w (%d candidate trials)", ErrTooManySteps, r.in.MaxSteps)
+			return false, fmt.Errorf("resolve: %w (%d candidate trials)", ErrTooManySteps, r.in.MaxSteps)
 		}
-		ns, err := r.choose(s, best, c)
+		mark := len(s.trail)
+		ok, err := r.choose(s, best, c)
 		if err != nil {
-			return nil, err
+			return false, err
 		}
-		if ns == nil {
-			continue
+		if ok {
+			done, err := r.search(s)
+			if err != nil || done {
+				return done, err
+			}
 		}
-		final, err := r.search(ns)
-		if err != nil || final != nil {
-			return final, err
-		}
+		s.rollback(mark)
 	}
-	return nil, nil
+	return false, nil
 }
 
 func demanded(cs []constraint) bool {
@@ -166,22 +221,18 @@ func demanded(cs []constraint) bool {
 	return false
 }
 
-// choose returns s with c chosen for name and c's dependencies added, or
-// nil when they contradict earlier choices.
-func (r *run) choose(s *state, name string, c *candidate) (*state, error) {
+// choose chooses c for name in s and adds c's dependencies; it reports
+// false when they contradict earlier choices (the caller rolls back).
+func (r *run) choose(s *state, name string, c *candidate) (bool, error) {
 	d := r.depsOf(c)
 	if d.err != nil {
 		if isNotFound(d.err) {
-			return nil, nil
+			return false, nil
 		}
-		return nil, d.err
+		return false, d.err
 	}
-	ns := s.clone()
-	ns.chosen[name] = c
-	if !r.expand(ns, name, wantedExtras(ns.cons[name]), true) {
-		return nil, nil
-	}
-	return ns, nil
+	s.choose(name, c)
+	return r.expand(s, name, wantedExtras(s.cons[name]), true), nil
 }
 
 func wantedExtras(cs []constraint) []string {
@@ -213,7 +264,7 @@ func (r *run) expand(s *state, name string, extras []string, first bool) bool {
 		if done[x] {
 			continue
 		}
-		s.extras[name] = append(s.extras[name], x)
+		s.addExtra(name, x)
 		env := envWith(r.linux, x)
 		for _, q := range d.reqs {
 			if !q.Marker.IsEmpty() && q.Marker.Evaluate(env) && !q.Marker.Evaluate(base) {
@@ -221,7 +272,6 @@ func (r *run) expand(s *state, name string, extras []string, first bool) bool {
 			}
 		}
 	}
-	sort.Strings(s.extras[name])
 	for _, q := range add {
 		dep := q.NormalizedName()
 		if dep == name || r.pkgConfig(dep).Skip {
@@ -237,7 +287,7 @@ func (r *run) expand(s *state, name string, extras []string, first bool) bool {
 // addConstraint records con on name and checks it against name's choice,
 // if there is one; new extras of a chosen package add their dependencies.
 func (r *run) addConstraint(s *state, name string, con constraint) bool {
-	s.cons[name] = append(s.cons[name], con)
+	s.addCons(name, con)
 	r.discover(name, con.spec)
 	c, ok := s.chosen[name]
 	if !ok {
@@ -254,6 +304,16 @@ func (r *run) addConstraint(s *state, name string, con constraint) bool {
 // admit, most preferred first: nixpkgs attributes in Lookup order, then
 // index releases newest first.
 func (r *run) ordered(name string, cons []constraint) ([]*candidate, error) {
+	// Constraint slices are never changed in place, only extended into new
+	// arrays (see clone), so the first element's address and the length
+	// identify their content.
+	key := orderKey{name: name, n: len(cons)}
+	if len(cons) > 0 {
+		key.first = &cons[0]
+	}
+	if out, ok := r.orderMemo[key]; ok {
+		return out, nil
+	}
 	pc, err := r.projectCands(name)
 	if err != nil {
 		return nil, err
@@ -264,7 +324,16 @@ func (r *run) ordered(name string, cons []constraint) ([]*candidate, error) {
 			out = append(out, c)
 		}
 	}
-	return append(out, r.indexAllowed(pc, cons)...), nil
+	out = append(out, r.indexAllowed(pc, cons)...)
+	r.orderMemo[key] = out
+	return out, nil
+}
+
+// orderKey identifies a project's constraint list for memoizing ordered.
+type orderKey struct {
+	name  string
+	first *constraint
+	n     int
 }
 
 // acceptable reports whether the chosen c still satisfies cons.
