@@ -178,9 +178,8 @@ func (r *run) loadDeps(c *candidate) *depInfo {
 			reqs, d.known = ins.info.Metadata.RequiresDist, true
 		}
 	}
-	if !d.known {
-		d.warnings = append(d.warnings, fmt.Sprintf("%s %s: the index does not say what it depends on; its dependencies were not checked", c.name, c.text))
-	}
+	// An unknown dependency list is common (the index's null covers both
+	// "none" and "not recorded"); the package's notes say so.
 	for _, s := range reqs {
 		q, err := pypi.ParseRequirement(s)
 		if err != nil {
