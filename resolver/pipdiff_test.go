@@ -19,9 +19,12 @@ import (
 // TestDifferentialPip resolves a scenario's loose requirements under the
 // exact policy with no nixpkgs packages, through the real index client over
 // the generated fixture tree, and expects exactly what pip chose on the
-// same tree (recorded by scripts/record-pip.sh in pip-install.txt).
+// same tree (recorded by scripts/record-pip.sh in pip-install.txt):
+// "pip-diff" exercises backtracking, yanked, pre-release and
+// requires_python cases; "bitpoll-wheels" is Bitpoll's requirements.in on
+// the Bitpoll fixture index with a wheel for every release.
 func TestDifferentialPip(t *testing.T) {
-	for _, scenario := range []string{"pip-diff"} {
+	for _, scenario := range []string{"pip-diff", "bitpoll-wheels"} {
 		t.Run(scenario, func(t *testing.T) {
 			dir, err := filepath.Abs(filepath.Join("..", "fixtures", "scenarios", scenario))
 			require.NoError(t, err)

@@ -4,15 +4,16 @@
 # without Python). Usage, from the module root:
 #
 #   scripts/record-pip.sh fixtures/scenarios/pip-diff
+#   scripts/record-pip.sh fixtures/scenarios/bitpoll fixtures/index
 #
-# It serves <scenario>/index with python3's http.server (the tree has the
+# It serves <scenario>/index (or the index tree given second) with python3's http.server (the tree has the
 # Simple API pages at simple/<name>/index.html and PEP 658 .metadata files
 # beside the wheels), runs `pip install --dry-run --report` for CPython 3.12
 # with wheels only, and writes <scenario>/pip-install.txt: one "name version"
 # line per package pip would install, sorted by name.
 set -eu
-scenario=${1:?usage: $0 fixtures/scenarios/<name>}
-index="$scenario/index"
+scenario=${1:?usage: $0 fixtures/scenarios/<name> [index-tree]}
+index=${2:-"$scenario/index"}
 reqs="$scenario/requirements.in"
 test -d "$index" || { echo "$0: no $index (run go run ./fixtures/gen)" >&2; exit 1; }
 test -f "$reqs" || { echo "$0: no $reqs" >&2; exit 1; }
