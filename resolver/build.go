@@ -85,6 +85,7 @@ func (r *run) buildPlan(s *state) (*Plan, error) {
 				r.warn("%s; it is used because it is pinned exactly", msg)
 			}
 			p.Prerelease = c.version.IsPrerelease()
+			p.Notes = append(p.Notes, pc.invalid...)
 			// Newer releases set aside explain why an older one won.
 			for _, n := range pc.notes {
 				if n.version.Compare(c.version) > 0 {
@@ -106,6 +107,11 @@ func (r *run) buildPlan(s *state) (*Plan, error) {
 		p.BuildInputs = append([]string(nil), cfg.BuildInputs...)
 		p.Patches = append([]string(nil), cfg.Patches...)
 		p.Dependencies = r.dependencies(c, d, s.extras[name], attrs)
+		for _, q := range activeReqs(d.reqs, r.linux, s.extras[name]) {
+			if n := q.NormalizedName(); r.pkgConfig(n).Skip {
+				p.Notes = append(p.Notes, fmt.Sprintf("dependency %s left out: pip2nix.toml skips it", n))
+			}
+		}
 		for _, dep := range p.Dependencies {
 			if _, ok := s.chosen[dep.Name]; ok {
 				if requiredBy[dep.Name] == nil {

@@ -34,6 +34,7 @@ type projectCands struct {
 	nix     []*candidate  // in Set.Lookup's order
 	index   []*candidate  // newest first, only releases with a usable sdist
 	notes   []releaseNote // releases set aside and why
+	invalid []string      // releases whose version does not parse
 	found   bool          // the index knows the project
 }
 
@@ -95,7 +96,7 @@ func (r *run) buildCands(name string, p *index.Project) *projectCands {
 		rel := &p.Releases[i]
 		v, err := pypi.ParseVersion(rel.Version)
 		if err != nil {
-			r.warn("%s: release %q is not a PEP 440 version; ignored", name, rel.Version)
+			pc.invalid = append(pc.invalid, fmt.Sprintf("release %q is not a PEP 440 version; ignored", rel.Version))
 			continue
 		}
 		c := &candidate{name: name, version: v, text: rel.Version, valid: true, release: rel, yanked: rel.Yanked()}

@@ -43,7 +43,6 @@ type fetcher struct {
 	mu       sync.Mutex
 	projects map[string]*future[*index.Project]
 	releases map[string]*future[*index.ReleaseInfo]
-	requests int // index requests issued, for benchmarks
 }
 
 func newFetcher(ctx context.Context, idx IndexSource, jobs int) *fetcher {
@@ -61,7 +60,6 @@ func newFetcher(ctx context.Context, idx IndexSource, jobs int) *fetcher {
 
 // start runs fn under the concurrency limit and fills f with its result.
 func start[T any](fe *fetcher, f *future[T], fn func(context.Context) (T, error)) {
-	fe.requests++
 	fe.wg.Add(1)
 	go func() {
 		defer fe.wg.Done()

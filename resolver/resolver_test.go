@@ -267,9 +267,20 @@ func TestResolveScenarios(t *testing.T) {
 			want: []string{"bar add bar 1.0", "baz add baz 1.0", "foo override foo 1.1"},
 			check: func(t *testing.T, p *Plan) {
 				assert.Empty(t, p.Packages[0].Dependencies)
+				assert.Equal(t, []string{"dependency skipped left out: pip2nix.toml skips it"}, p.Packages[0].Notes)
 				assert.Equal(t, []string{"pkgs.libxml2"}, p.Packages[1].BuildInputs)
 				assert.Equal(t, []string{"foo.core"}, p.Packages[2].ImportNames)
 				assert.Equal(t, []string{"./foo.patch"}, p.Packages[2].Patches)
+			},
+		},
+		{
+			name: "skipped input lines and unparsable releases", reqs: []string{"foo", "gone"},
+			nix: nixSet(), index: map[string][]rel{"foo": {{version: "1.0"}, {version: "bogus"}}},
+			config: &config.Config{Packages: map[string]config.Package{"gone": {Skip: true}}},
+			want:   []string{"foo add foo 1.0"},
+			check: func(t *testing.T, p *Plan) {
+				assert.Equal(t, []string{`release "bogus" is not a PEP 440 version; ignored`}, p.Packages[0].Notes)
+				assert.Equal(t, []string{"requirements.txt:2: gone left out: pip2nix.toml skips it"}, p.Warnings)
 			},
 		},
 		{

@@ -108,6 +108,7 @@ func (r *run) rootState() (*state, error) {
 		}
 		name := q.NormalizedName()
 		if r.pkgConfig(name).Skip {
+			r.warn("%s: %s left out: pip2nix.toml skips it", line.Pos, name)
 			continue
 		}
 		s.addCons(name, constraint{
