@@ -191,3 +191,51 @@ func TestParseRequirementsFileMissing(t *testing.T) {
 	_, err := ParseRequirementsFile(filepath.Join("testdata", "no-such-file.txt"))
 	assert.ErrorIs(t, err, fs.ErrNotExist)
 }
+
+func TestParseRequirementsFileIncludesOnDisk(t *testing.T) {
+	rf, err := ParseRequirementsFile(filepath.Join("testdata", "reqfiles", "nested", "top.txt"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		filepath.Join("testdata", "reqfiles", "nested", "top.txt"),
+		filepath.Join("testdata", "reqfiles", "nested", "sub", "pins.txt"),
+		filepath.Join("testdata", "reqfiles", "requirements.in"),
+	}, rf.Files)
+	require.Len(t, rf.Requirements, 14)
+	first := rf.Requirements[0]
+	assert.Equal(t, "django==5.0.6", first.Requirement.String())
+	assert.Equal(t, filepath.Join("testdata", "reqfiles", "nested", "sub", "pins.txt")+":2", first.Pos.String())
+	assert.Equal(t, []string{"sha256:0000000000000000000000000000000000000000000000000000000000000001"}, first.Hashes)
+	for _, l := range rf.Requirements[1:13] {
+		assert.True(t, l.Constraint, "%s comes from a -c file", l.Pos)
+	}
+	last := rf.Requirements[13]
+	assert.False(t, last.Constraint)
+	assert.Equal(t, `sentry-sdk>=2; python_version >= "3.8"`, last.Requirement.String())
+}
+
+func TestRequirementsCommentsAndURLs(t *testing.T) {
+	data := "-f https://host.example/wheels/#frag # a comment\n--extra-index-url=https://host.example/simple#x\nfoo ; os_name == 'a#b'  # real comment\n"
+	rf, err := ParseRequirements("r.txt", []byte(data), nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"https://host.example/wheels/#frag"}, rf.Options.FindLinks)
+	assert.Equal(t, []string{"https://host.example/simple#x"}, rf.Options.ExtraIndexURLs)
+	require.Len(t, rf.Requirements, 1)
+	assert.Equal(t, `foo; os_name == "a#b"`, rf.Requirements[0].Requirement.String())
+	assert.Equal(t, "", GlobalOptions{}.String())
+}
+
+func TestFileErrorFormat(t *testing.T) {
+	e := &FileError{Pos: Position{File: "r.txt", Line: 3}, Text: "-e .", Msg: "editable installs (-e) are unsupported", Err: ErrUnsupported}
+	assert.Equal(t, "r.txt:3: editable installs (-e) are unsupported\n\t-e .", e.Error())
+	assert.ErrorIs(t, e, ErrUnsupported)
+	list := ErrorList{e, {Pos: Position{File: "r.txt", Line: 1}, Msg: "file is not valid UTF-8"}}
+	assert.Equal(t, "r.txt:3: editable installs (-e) are unsupported\n\t-e .\nr.txt:1: file is not valid UTF-8", list.Error())
+	assert.ErrorIs(t, list, ErrUnsupported)
+}
+
+func TestParseRequirementsIncludeWithoutOpener(t *testing.T) {
+	_, err := ParseRequirements("r.txt", []byte("-r other.txt\n-r https://host.example/r.txt\n"), nil)
+	require.Error(t, err)
+	assert.Equal(t, "r.txt:1: cannot include other.txt: no way to open files was given\n\t-r other.txt\n"+
+		"r.txt:2: including a file by URL (https://host.example/r.txt) is unsupported (want a path relative to r.txt)\n\t-r https://host.example/r.txt", err.Error())
+}
