@@ -41,23 +41,24 @@ func bitpollNixpkgs(tb testing.TB) *nixpkgs.Set {
 	return nil
 }
 
-func bitpollInput(tb testing.TB, file string) Input {
+func bitpollInput(tb testing.TB, file string, set *nixpkgs.Set) Input {
 	tb.Helper()
 	rf, err := pypi.ParseRequirementsFile(filepath.Join("..", "fixtures", "scenarios", "bitpoll", file))
 	require.NoError(tb, err)
-	return Input{Requirements: rf.Requirements, Nixpkgs: bitpollNixpkgs(tb)}
+	return Input{Requirements: rf.Requirements, Nixpkgs: set}
 }
 
 // TestBitpoll resolves Bitpoll's production requirements under each
 // policy against the fixture index served over HTTP and compares golden
 // plans.
 func TestBitpoll(t *testing.T) {
+	set := bitpollNixpkgs(t)
 	for _, policy := range []Policy{Compatible, Exact, Nixpkgs} {
 		t.Run(string(policy), func(t *testing.T) {
 			srv := testindex.New(t, testindex.Root(), testindex.Options{})
 			client, err := index.New(index.Options{BaseURL: srv.URL()})
 			require.NoError(t, err)
-			in := bitpollInput(t, "requirements-production.txt")
+			in := bitpollInput(t, "requirements-production.txt", set)
 			in.Policy = policy
 			plan, err := Resolve(context.Background(), in, client)
 			require.NoError(t, err)
@@ -84,9 +85,10 @@ func TestBitpoll(t *testing.T) {
 // requests in flight, and reports the wall time in round-trip waves.
 func BenchmarkResolveBitpoll(b *testing.B) {
 	const latency = 50 * time.Millisecond
+	set := bitpollNixpkgs(b)
 	for _, jobs := range []int{16, 64} {
 		b.Run(fmt.Sprintf("j%d", jobs), func(b *testing.B) {
-			in := bitpollInput(b, "requirements-production.txt")
+			in := bitpollInput(b, "requirements-production.txt", set)
 			in.Jobs = jobs
 			var wall time.Duration
 			var requests int64
