@@ -239,3 +239,67 @@ func TestParseRequirementsIncludeWithoutOpener(t *testing.T) {
 	assert.Equal(t, "r.txt:1: cannot include other.txt: no way to open files was given\n\t-r other.txt\n"+
 		"r.txt:2: including a file by URL (https://host.example/r.txt) is unsupported (want a path relative to r.txt)\n\t-r https://host.example/r.txt", err.Error())
 }
+
+func TestDecodeRequirements(t *testing.T) {
+	utf16 := func(bigEndian bool, s string) []byte {
+		out := []byte{0xff, 0xfe}
+		if bigEndian {
+			out = []byte{0xfe, 0xff}
+		}
+		for _, r := range s {
+			if bigEndian {
+				out = append(out, byte(r>>8), byte(r))
+			} else {
+				out = append(out, byte(r), byte(r>>8))
+			}
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		data []byte
+		want string
+		err  string
+	}{
+		{"utf-8 BOM", []byte("\ufefffoo\n"), "foo\n", ""},
+		{"utf-16 LE", utf16(false, "foo==1\n"), "foo==1\n", ""},
+		{"utf-16 BE", utf16(true, "bär\n"), "bär\n", ""},
+		{"utf-16 odd", []byte{0xff, 0xfe, 'a'}, "", "UTF-16 file with an odd number of bytes"},
+		{"coding utf-8", []byte("# coding: utf-8\nfoo\n"), "# coding: utf-8\nfoo\n", ""},
+		{"coding latin-1 on line 2", []byte("#!x\n# vim: set fileencoding=latin-1 :\n\xe9\n"), "#!x\n# vim: set fileencoding=latin-1 :\né\n", ""},
+		{"coding unknown", []byte("# -*- coding: koi8-r -*-\n"), "", `unsupported encoding "koi8-r" declared (want utf-8 or latin-1)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := decodeRequirements(tt.data)
+			if tt.err != "" {
+				assert.EqualError(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestShellSplit(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+		err  string
+	}{
+		{"-C 'a=b c' --hash=x", []string{"-C", "a=b c", "--hash=x"}, ""},
+		{`-C "k=\"v\" \x"`, []string{"-C", `k="v" \x`}, ""},
+		{`a\ b	c`, []string{"a b", "c"}, ""},
+		{`''`, []string{""}, ""},
+		{"-C 'a", nil, "unterminated single quote"},
+		{`-C "a`, nil, "unterminated double quote"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, msg := shellSplit(tt.in)
+			assert.Equal(t, tt.err, msg)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
