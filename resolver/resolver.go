@@ -2,6 +2,24 @@
 // nixpkgs provides it or the index, at which version, and checks that the
 // whole closure is consistent for the target Python on Linux. Its outcome
 // is a Plan, the single input of the overlay renderer and the audit report.
+//
+// Reading of DESIGN.md's policies, as implemented: dependency metadata
+// (of index releases, and of nixpkgs' packages at nixpkgs' version),
+// pip2nix.toml pins and every input specifier other than an exact "==V"
+// pin are hard constraints under every policy. An input "==V" pin is
+//
+//   - exact: honoured exactly; nixpkgs' package only at V (canonical
+//     equality);
+//   - compatible: advice within V's release series for nixpkgs' packages
+//     (same major; same major.minor below 1.0), so django==5.0.6 takes
+//     nixpkgs' django_5 5.1 (an Alias) rather than django 4.2, and ignored
+//     for costly projects (Rust extensions); an index release must be V;
+//   - nixpkgs: advice for nixpkgs' packages, the drift is reported; an
+//     index release must be V.
+//
+// Candidates are tried nixpkgs first (Set.Lookup's order), then index
+// releases newest first; the search picks the most constrained project
+// first and backtracks on conflicts.
 package resolver
 
 import (

@@ -232,6 +232,11 @@ func (r *run) choose(s *state, name string, c *candidate) (bool, error) {
 		}
 		return false, d.err
 	}
+	// The listing's files may lack requires_python that the release's
+	// metadata states.
+	if c.nix == nil && d.release != nil && !r.pythonOK(d.release.RequiresPython) {
+		return false, nil
+	}
 	s.choose(name, c)
 	return r.expand(s, name, wantedExtras(s.cons[name]), true), nil
 }
