@@ -26,9 +26,11 @@ type rel struct {
 	deps           []string // Requires-Dist strings
 	requiresPython string
 	yanked         bool
-	noSdist        bool // wheels only
-	unknownDeps    bool // the index publishes no dependency metadata
-	rust           bool // the sdist carries a Cargo.toml
+	noSdist        bool   // wheels only
+	unknownDeps    bool   // the index publishes no dependency metadata
+	rust           bool   // the sdist carries a Cargo.toml
+	metaPython     string // requires_python stated by the release metadata only
+	fail           error  // the release metadata request fails with it
 }
 
 // fakeIndex is an in-memory IndexSource over synthetic releases (every
@@ -148,6 +150,12 @@ func (f *fakeIndex) Release(ctx context.Context, name, version string) (*index.R
 		}
 		if r.unknownDeps {
 			ri.RequiresDist = nil
+		}
+		if r.metaPython != "" {
+			ri.RequiresPython = r.metaPython
+		}
+		if r.fail != nil {
+			return nil, r.fail
 		}
 		return ri, nil
 	}

@@ -124,6 +124,11 @@ func TestResolveScenarios(t *testing.T) {
 			},
 		},
 		{
+			name: "requires_python from release metadata", reqs: []string{"foo"},
+			nix: nixSet(), index: map[string][]rel{"foo": {{version: "1.0"}, {version: "2.0", metaPython: ">=3.13"}}},
+			want: []string{"foo add foo 1.0"},
+		},
+		{
 			name: "yanked releases are skipped", reqs: []string{"foo"},
 			nix: nixSet(), index: map[string][]rel{"foo": {{version: "1.0"}, {version: "2.0", yanked: true}}},
 			want: []string{"foo add foo 1.0"},
@@ -392,6 +397,18 @@ func TestResolveRejectsBadInput(t *testing.T) {
 	require.NoError(t, err)
 	_, err = Resolve(context.Background(), Input{Requirements: url, Nixpkgs: nixSet()}, newFake(nil))
 	assert.ErrorContains(t, err, "requirements.txt:1: foo: direct URL requirements")
+}
+
+func TestResolveIndexFailure(t *testing.T) {
+	lines, err := reqLines("foo")
+	require.NoError(t, err)
+	boom := errors.New("GET https://index.invalid/pypi/foo/1.0/json: 503 Service Unavailable after 5 attempts")
+	_, err = Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: nixSet()},
+		newFake(map[string][]rel{"foo": {{version: "1.0", fail: boom}}}))
+	require.ErrorIs(t, err, boom)
+	assert.Equal(t, "foo==1.0: "+boom.Error(), err.Error())
+	var ce *ConflictError
+	assert.False(t, errors.As(err, &ce))
 }
 
 func TestSameSeries(t *testing.T) {
