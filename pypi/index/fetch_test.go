@@ -383,7 +383,7 @@ func TestCancellation(t *testing.T) {
 		_, err := c.Project(ctxT(t), "demo")
 		assert.NoError(t, err)
 		assert.ErrorIs(t, <-done, context.Canceled)
-		assert.Equal(t, 2, fi.hitsOf("/pypi/demo/json"))
+		assert.LessOrEqual(t, fi.hitsOf("/pypi/demo/json"), 2, "one request each at most")
 	})
 }
 
