@@ -81,12 +81,12 @@ func TestBitpoll(t *testing.T) {
 }
 
 // BenchmarkResolveBitpoll resolves Bitpoll's production closure cold over
-// the fixture index served with 50 ms latency per request, with 16 and 64
+// the fixture index served with 50 ms latency per request, with 8, 32 and 64
 // requests in flight, and reports the wall time in round-trip waves.
 func BenchmarkResolveBitpoll(b *testing.B) {
 	const latency = 50 * time.Millisecond
 	set := bitpollNixpkgs(b)
-	for _, jobs := range []int{16, 64} {
+	for _, jobs := range []int{8, 32, 64} {
 		b.Run(fmt.Sprintf("j%d", jobs), func(b *testing.B) {
 			in := bitpollInput(b, "requirements-production.txt", set)
 			in.Jobs = jobs

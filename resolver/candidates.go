@@ -253,12 +253,29 @@ func (r *run) discover(name string, spec pypi.SpecifierSet) {
 	}
 	pf := r.fe.project(name)
 	// Versions known without the listing (nixpkgs' own, an exact pin) are
-	// asked for at once, in the same round trip as the listing.
-	for _, np := range r.in.Nixpkgs.Lookup(name) {
-		r.prefetchRelease(name, np.Version)
-	}
+	// asked for at once, in the same round trip as the listing — those the
+	// policy will most likely choose: a guess, the search fetches what it
+	// needs anyway.
 	pin, pinned := exactPin(spec)
-	if pinned {
+	pinV, err := pypi.ParseVersion(pin)
+	pinned = pinned && err == nil
+	wantPin := pinned
+	for _, np := range r.in.Nixpkgs.Lookup(name) {
+		v, err := pypi.ParseVersion(np.Version)
+		switch {
+		case !pinned || err != nil:
+			r.prefetchRelease(name, np.Version)
+		case r.in.Policy == Exact:
+			if v.Equal(pinV) {
+				r.prefetchRelease(name, np.Version)
+				wantPin = false
+			}
+		case r.in.Policy == Nixpkgs || IsCostly(name) || sameSeries(v, pinV):
+			r.prefetchRelease(name, np.Version)
+			wantPin = false
+		}
+	}
+	if wantPin {
 		r.prefetchRelease(name, pin)
 	}
 	r.fe.spawn(func() {
