@@ -18,11 +18,13 @@ import (
 func (r *run) inspect(plan *Plan) error {
 	g, _ := errgroup.WithContext(r.ctx)
 	g.SetLimit(cap(r.fe.sem))
+	n := 0
 	for i := range plan.Packages {
 		p := &plan.Packages[i]
 		if p.Action != Add && p.Action != Override {
 			continue
 		}
+		n++
 		c := r.chosenCandidate(p.Name)
 		g.Go(func() error {
 			ins, err := r.inspectSdist(c)
@@ -36,7 +38,7 @@ func (r *run) inspect(plan *Plan) error {
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	r.progress("inspected the sdists of %d package(s)", len(plan.Packages))
+	r.progress("inspected the sdists of %d package(s)", n)
 	return nil
 }
 

@@ -127,6 +127,7 @@ func Resolve(ctx context.Context, in Input, idx IndexSource) (*Plan, error) {
 		return nil, err
 	}
 	r.final = final.chosen
+	r.progress("resolved %d package(s) in %d candidate trial(s)", len(final.chosen), r.steps)
 	plan, err := r.buildPlan(final)
 	if err != nil {
 		return nil, err
