@@ -452,3 +452,17 @@ func TestChangelogURL(t *testing.T) {
 	assert.Equal(t, "", changelogURL(map[string]string{"Source": "s"}))
 	assert.True(t, strings.HasPrefix(changelogURL(map[string]string{"What's New": "w"}), "w"))
 }
+
+func TestResolveProgress(t *testing.T) {
+	lines, err := reqLines("django==5.0.6")
+	require.NoError(t, err)
+	var msgs []string
+	_, err = Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: djangoNix(), Policy: Exact,
+		Progress: func(s string) { msgs = append(msgs, s) }}, newFake(djangoIndex()))
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"resolving 1 requirement(s)",
+		"resolved 3 package(s) in 3 candidate trial(s)",
+		"inspected the sdists of 1 package(s)",
+	}, msgs)
+}
