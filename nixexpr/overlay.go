@@ -15,6 +15,7 @@ import (
 type OverlayOptions struct {
 	Generator string // e.g. "pip2nix-bitpoll 0.1.0"
 	Command   string // how to regenerate the file
+	Index     string // where releases came from; "" leaves the line out
 }
 
 // RenderOverlay renders plan as python-packages.nix: a Python package-set
@@ -91,6 +92,9 @@ func header(plan *resolver.Plan, opts OverlayOptions, used []string) string {
 		rev = "unknown"
 	}
 	fmt.Fprintf(&b, "nixpkgs: %s (revision %s)\n", orUnknown(plan.Nixpkgs.Ref), rev)
+	if opts.Index != "" {
+		fmt.Fprintf(&b, "Index: %s\n", opts.Index)
+	}
 	fmt.Fprintf(&b, "Python: %s %s\n", orUnknown(plan.Python.Attr), plan.Python.Version)
 	fmt.Fprintf(&b, "Policy: %s\n", orUnknown(string(plan.Policy)))
 	if len(used) > 0 {
