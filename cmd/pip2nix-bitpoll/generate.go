@@ -338,7 +338,6 @@ func loadNixpkgs(ctx context.Context, e *env, f *resolveFlags, cacheDir string, 
 	return set, nil
 }
 
-
 // describeIndex names the index in the overlay's header. The bundled
 // fixture index is named as such, whatever directory holds it, so that the
 // committed overlay says it was made from bundled (partly synthetic) data.

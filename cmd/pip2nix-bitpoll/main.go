@@ -71,9 +71,9 @@ const (
 
 // command is one subcommand: its flags, help text and action.
 type command struct {
-	name    string
-	help    string // usage line, description and examples
-	flags   func(fs *flag.FlagSet) func(ctx context.Context, env *env, args []string) error
+	name  string
+	help  string // usage line, description and examples
+	flags func(fs *flag.FlagSet) func(ctx context.Context, env *env, args []string) error
 }
 
 // env is what commands share with the outside world; tests replace it.
@@ -182,8 +182,8 @@ func newFlagSet(cmd *command, out io.Writer) *flag.FlagSet {
 
 func versionCommand() *command {
 	return &command{
-		name:    "version",
-		help:    "Usage: pip2nix-bitpoll version\n\nPrints the generator's version.\n",
+		name: "version",
+		help: "Usage: pip2nix-bitpoll version\n\nPrints the generator's version.\n",
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			return func(_ context.Context, e *env, args []string) error {
 				if len(args) > 0 {

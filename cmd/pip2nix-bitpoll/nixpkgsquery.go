@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"flag"
-
 )
 
 func nixpkgsQueryCommand() *command {
