@@ -174,6 +174,7 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 		return withCode(exitIndex, err)
 	}
 
+	relativizeMirrorURLs(plan, client.BaseURL())
 	var outs []output
 	if overlayPath != "" {
 		overlay, err := nixexpr.RenderOverlay(plan, nixexpr.OverlayOptions{
@@ -283,8 +284,12 @@ func regenerateCommand(inputs []resolver.InputFile, plan *resolver.Plan) string 
 }
 
 // indexBase turns a mirror directory given as a plain path into a file://
-// URL; URLs pass through, and "" lets the client apply PIP_INDEX_URL.
+// URL; URLs pass through. Without --index-url, PIP_INDEX_URL applies, as
+// pip users expect; "" leaves the client its default.
 func indexBase(e *env, raw string) string {
+	if raw == "" {
+		raw = e.getenv("PIP_INDEX_URL")
+	}
 	if raw == "" || strings.Contains(raw, "://") {
 		return raw
 	}
@@ -346,4 +351,19 @@ func describeIndex(base string) string {
 		return "the bundled fixture index (fixtures/index: reconstructed metadata, synthetic archives and hashes; see fixtures/README.md)"
 	}
 	return base
+}
+
+// relativizeMirrorURLs turns file URLs inside a local mirror back into the
+// root-relative form the mirror's documents use, so outputs made from a
+// mirror do not name the directory it happens to sit in.
+func relativizeMirrorURLs(plan *resolver.Plan, base string) {
+	if !strings.HasPrefix(base, "file://") {
+		return
+	}
+	root := strings.TrimSuffix(base, "/")
+	for i := range plan.Packages {
+		if sd := plan.Packages[i].Sdist; sd != nil && strings.HasPrefix(sd.URL, root+"/") {
+			sd.URL = strings.TrimPrefix(sd.URL, root)
+		}
+	}
 }

@@ -100,8 +100,9 @@ func New(o Options) (*Client, error) {
 	raw := o.BaseURL
 	if raw == "" {
 		raw = strings.TrimSpace(os.Getenv("PIP_INDEX_URL"))
-		raw = strings.TrimSuffix(strings.TrimSuffix(raw, "/"), "/simple")
 	}
+	// pip's index URLs point at the Simple API; the base is one level up.
+	raw = strings.TrimSuffix(strings.TrimSuffix(raw, "/"), "/simple")
 	if raw == "" {
 		raw = DefaultIndexURL
 	}
