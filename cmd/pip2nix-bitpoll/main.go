@@ -37,8 +37,8 @@ Examples:
   pip2nix-bitpoll generate -r requirements.txt --report report.md
 
   # Fully offline, from the bundled fixture index and a saved nixpkgs query
-  pip2nix-bitpoll generate -r ../shared/bitpoll/requirements.txt \
-    --index-url file://$PWD/fixtures/index \
+  pip2nix-bitpoll generate -r fixtures/bitpoll/requirements-production.txt \
+    --index-url fixtures/index \
     --nixpkgs fixtures/nixpkgs/nixos-25.05-python312.json
 
   # In CI: fail when python-packages.nix is out of date

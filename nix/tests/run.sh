@@ -7,7 +7,7 @@
 #      real nixpkgs lib when NIXPKGS_LIB names a nixpkgs (or nixpkgs.lib)
 #      checkout;
 #   4. Bitpoll's dependency list against its requirements .in files (from
-#      ../shared/bitpoll or BITPOLL_REQUIREMENTS_DIR), the
+#      fixtures/bitpoll or BITPOLL_REQUIREMENTS_DIR), the
 #      bitpoll-server/bitpoll-manage wrappers as the package writes them,
 #      settings_local.py (with python3), and the units' exposure score
 #      (systemd-analyze security --offline, where systemd has it);
@@ -109,9 +109,9 @@ for lib in "${libs[@]}"; do
   done
 done
 
-# Bitpoll's requirements files sit in shared/ beside the checkout (CI's
-# layout); the dependency list is checked against them when present.
-requirements_dir=${BITPOLL_REQUIREMENTS_DIR:-$top/../shared/bitpoll}
+# Bitpoll's requirements files at the pinned commit are bundled in
+# fixtures/bitpoll; the dependency list is checked against them.
+requirements_dir=${BITPOLL_REQUIREMENTS_DIR:-$top/fixtures/bitpoll}
 if [ -f "$requirements_dir/requirements.in" ] && [ -f "$requirements_dir/requirements-production.in" ]; then
   out=$("${nixcmd[@]}" eval --raw -f "$tests/dependencies-tests.nix" report --arg requirements \
     "[ $requirements_dir/requirements.in $requirements_dir/requirements-production.in ]" 2>&1)
