@@ -1,5 +1,5 @@
 // Package report renders a resolver.Plan as the audit report: JSON for
-// machines (DESIGN.md "Report JSON") and Markdown for people.
+// machines (docs/architecture.md, "Report JSON") and Markdown for people.
 package report
 
 import (
@@ -106,7 +106,7 @@ func sortedPackages(plan *resolver.Plan) []resolver.Package {
 
 // JSON renders plan as the machine-readable report: top-level python,
 // nixpkgs, policy, packages and warnings, keys in a fixed order, 2-space
-// indentation, a trailing newline. Besides DESIGN.md's package keys it
+// indentation, a trailing newline. Besides the package keys of docs/architecture.md it
 // carries action, reason, nixpkgsAttr, extras, yanked, yankedReason,
 // prerelease and nativeLibraries.
 func JSON(plan *resolver.Plan) ([]byte, error) {

@@ -30,7 +30,7 @@ const (
 // Policy selects how pins and nixpkgs' versions are weighed.
 type Policy string
 
-// The policies of DESIGN.md.
+// The policies of docs/architecture.md.
 const (
 	Compatible Policy = "compatible"
 	Exact      Policy = "exact"

@@ -3,7 +3,7 @@
 // whole closure is consistent for the target Python on Linux. Its outcome
 // is a Plan, the single input of the overlay renderer and the audit report.
 //
-// Reading of DESIGN.md's policies, as implemented: dependency metadata
+// Reading of the policies of docs/architecture.md, as implemented: dependency metadata
 // (of index releases, and of nixpkgs' packages at nixpkgs' version),
 // pip2nix.toml pins and every input specifier other than an exact "==V"
 // pin are hard constraints under every policy. An input "==V" pin is
