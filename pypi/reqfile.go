@@ -129,7 +129,7 @@ type RequirementLine struct {
 	Requirement    Requirement
 	Pos            Position
 	Constraint     bool     // came from a -c file (or a file it includes)
-	Hashes         []string // "sha256:hex" (also sha384, sha512), from --hash
+	Hashes         []Hash   // sha256, sha384 or sha512, from --hash
 	ConfigSettings []string // "KEY=VALUE", from -C/--config-settings
 }
 
@@ -471,8 +471,6 @@ func shellSplit(s string) ([]string, string) {
 	return words, ""
 }
 
-var hashLengths = map[string]int{"sha256": 64, "sha384": 96, "sha512": 128}
-
 func (st *reqFileState) line(pos Position, text string, chain []string, constraint bool) {
 	args, optText := splitArgsOptions(text)
 	opts, msg := parseOptions(optText)
@@ -489,14 +487,15 @@ func (st *reqFileState) line(pos Position, text string, chain []string, constrai
 	for _, o := range opts {
 		switch o.opt.long {
 		case "--hash":
-			algo, hexDigest, _ := strings.Cut(o.value, ":")
-			want, known := hashLengths[algo]
-			if !known || len(hexDigest) != want || strings.Trim(strings.ToLower(hexDigest), "0123456789abcdef") != "" {
-				st.errorf(pos, text, nil, "bad --hash %q (want sha256:<64 hex digits>, sha384:<96> or sha512:<128>)", o.value)
+			h, err := ParseHash(o.value)
+			if err != nil {
+				st.errorf(pos, text, err, "%v", err)
 				ok = false
 				continue
 			}
-			rl.Hashes = append(rl.Hashes, algo+":"+strings.ToLower(hexDigest))
+			if !slices.Contains(rl.Hashes, h) {
+				rl.Hashes = append(rl.Hashes, h)
+			}
 		case "--config-settings":
 			if !strings.Contains(o.value, "=") {
 				st.errorf(pos, text, nil, "bad --config-settings %q (want KEY=VALUE)", o.value)

@@ -39,7 +39,7 @@ func dump(rf *RequirementsFile) string {
 			b.WriteString(" [constraint]")
 		}
 		for _, h := range l.Hashes {
-			b.WriteString(" --hash=" + h)
+			b.WriteString(" --hash=" + h.String())
 		}
 		for _, c := range l.ConfigSettings {
 			b.WriteString(" -C " + c)
@@ -156,7 +156,7 @@ func TestParseRequirementsErrors(t *testing.T) {
 			files: map[string]string{"r.txt": "foo==\nbar --hash=md5:00\n--frobnicate\n--hash=sha256:00\n-r missing.txt\nbaz --pre\n-i\n"},
 			want: []string{
 				"r.txt:1: invalid requirement \"foo==\" at column 4: specifier \"==\": version \"\": empty string\n\tfoo==",
-				"r.txt:2: bad --hash \"md5:00\" (want sha256:<64 hex digits>, sha384:<96> or sha512:<128>)\n\tbar --hash=md5:00",
+				"r.txt:2: bad --hash \"md5:00\": the algorithm must be sha256, sha384 or sha512\n\tbar --hash=md5:00",
 				"r.txt:3: unknown option \"--frobnicate\" (want one of -r, -c, -i, --extra-index-url, --no-index, -f, --pre, --no-binary, --only-binary, --prefer-binary, --require-hashes, --trusted-host, --hash, -C)\n\t--frobnicate",
 				"r.txt:4: option --hash needs a requirement before it on the same line\n\t--hash=sha256:00",
 				"r.txt:5: cannot read included file: open missing.txt: file does not exist\n\t-r missing.txt",
@@ -204,7 +204,7 @@ func TestParseRequirementsFileIncludesOnDisk(t *testing.T) {
 	first := rf.Requirements[0]
 	assert.Equal(t, "django==5.0.6", first.Requirement.String())
 	assert.Equal(t, filepath.Join("testdata", "reqfiles", "nested", "sub", "pins.txt")+":2", first.Pos.String())
-	assert.Equal(t, []string{"sha256:0000000000000000000000000000000000000000000000000000000000000001"}, first.Hashes)
+	assert.Equal(t, []Hash{{Algorithm: "sha256", Hex: "0000000000000000000000000000000000000000000000000000000000000001"}}, first.Hashes)
 	for _, l := range rf.Requirements[1:13] {
 		assert.True(t, l.Constraint, "%s comes from a -c file", l.Pos)
 	}

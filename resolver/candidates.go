@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -200,7 +201,7 @@ func (r *run) inspectSdist(c *candidate) (*inspected, error) {
 	if ok {
 		return ins, nil
 	}
-	f, ok := pickSdist(c.sdists)
+	f, ok := pickSdist(r.preferHashed(c.name, c.sdists))
 	if !ok {
 		return nil, fmt.Errorf("%s: no sdist", c)
 	}
@@ -212,7 +213,11 @@ func (r *run) inspectSdist(c *candidate) (*inspected, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c, err)
 	}
-	ins = &inspected{file: f, info: info}
+	digests, err := strongDigests(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c, err)
+	}
+	ins = &inspected{file: f, info: info, digests: digests}
 	r.mu.Lock()
 	r.sdists[c] = ins
 	r.mu.Unlock()

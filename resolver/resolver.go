@@ -52,6 +52,9 @@ type Input struct {
 	Jobs         int            // concurrent index requests; 0 means 8
 	Progress     func(string)   // optional progress lines
 	MaxSteps     int            // bound on candidate trials; 0 means DefaultMaxSteps
+	// RequireHashes is pip's --require-hashes (from a requirements file):
+	// hash-checking mode even when no requirement gives --hash.
+	RequireHashes bool
 }
 
 // ErrTooManySteps is wrapped by the error Resolve returns when the search
@@ -112,6 +115,12 @@ func Resolve(ctx context.Context, in Input, idx IndexSource) (*Plan, error) {
 	if in.MaxSteps <= 0 {
 		in.MaxSteps = DefaultMaxSteps
 	}
+	mode := hashMode(in.Requirements, in.RequireHashes)
+	if mode != "" {
+		if err := checkHashPins(in.Requirements, mode); err != nil {
+			return nil, err
+		}
+	}
 	r, err := newRun(ctx, in, idx)
 	if err != nil {
 		return nil, err
@@ -133,6 +142,9 @@ func Resolve(ctx context.Context, in Input, idx IndexSource) (*Plan, error) {
 		return nil, err
 	}
 	if err := r.inspect(plan); err != nil {
+		return nil, err
+	}
+	if err := r.applyHashes(plan, mode); err != nil {
 		return nil, err
 	}
 	r.finishWarnings(plan)
@@ -300,6 +312,7 @@ func isNotFound(err error) bool { return errors.Is(err, index.ErrNotFound) }
 
 // inspected is the outcome of reading one chosen sdist.
 type inspected struct {
-	file index.File
-	info *sdist.Info
+	file    index.File
+	info    *sdist.Info
+	digests []pypi.Hash // sha256, sha384 and sha512 of the file, computed
 }

@@ -130,7 +130,7 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 	}
 	progress := newProgress(e, f.quiet)
 
-	lines, inputs, err := readRequirements(reqPaths)
+	lines, inputs, opts, err := readRequirements(reqPaths)
 	if err != nil {
 		return err
 	}
@@ -164,11 +164,17 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 		Policy:       policy,
 		Jobs:         f.jobs,
 		Progress:     progress.event,
+		// pip's hash-checking mode covers the whole install.
+		RequireHashes: opts.RequireHashes,
 	}, client)
 	progress.done()
 	if err != nil {
 		var conflict *resolver.ConflictError
-		if errors.As(err, &conflict) {
+		var mismatch *resolver.HashMismatchError
+		switch {
+		case errors.As(err, &mismatch):
+			return withCode(exitIntegrity, err)
+		case errors.As(err, &conflict):
 			return withCode(exitConflict, err)
 		}
 		return withCode(exitIndex, err)
@@ -226,17 +232,21 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 }
 
 // readRequirements parses every requirements file, in order, and records the
-// digest of every file read (includes too) for the overlay's header.
-func readRequirements(paths []string) ([]pypi.RequirementLine, []resolver.InputFile, error) {
+// digest of every file read (includes too) for the overlay's header. The
+// files' global options are merged: flags are or-ed, lists appended, the
+// last index URL wins (as pip reads several -r files).
+func readRequirements(paths []string) ([]pypi.RequirementLine, []resolver.InputFile, pypi.GlobalOptions, error) {
 	var lines []pypi.RequirementLine
 	var inputs []resolver.InputFile
+	var opts pypi.GlobalOptions
 	seen := map[string]bool{}
 	base := filepath.Dir(paths[0])
 	for _, p := range paths {
 		rf, err := pypi.ParseRequirementsFile(p)
 		if err != nil {
-			return nil, nil, withCode(exitInput, err)
+			return nil, nil, opts, withCode(exitInput, err)
 		}
+		opts.RequireHashes = opts.RequireHashes || rf.Options.RequireHashes
 		for _, line := range rf.Requirements {
 			// Positions appear in reasons and comments of the outputs; keep
 			// them independent of where the files are checked out.
@@ -250,13 +260,13 @@ func readRequirements(paths []string) ([]pypi.RequirementLine, []resolver.InputF
 			seen[file] = true
 			data, err := os.ReadFile(file)
 			if err != nil {
-				return nil, nil, withCode(exitInput, err)
+				return nil, nil, opts, withCode(exitInput, err)
 			}
 			sum := sha256.Sum256(data)
 			inputs = append(inputs, resolver.InputFile{Path: relativeTo(base, file), SHA256: hex.EncodeToString(sum[:])})
 		}
 	}
-	return lines, inputs, nil
+	return lines, inputs, opts, nil
 }
 
 // relativeTo names file relative to dir so the header does not depend on

@@ -67,6 +67,7 @@ const (
 	exitIndex      = 5
 	exitNix        = 6
 	exitWriteError = 7
+	exitIntegrity  = 10
 )
 
 // command is one subcommand: its flags, help text and action.

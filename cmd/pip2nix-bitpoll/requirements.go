@@ -91,7 +91,7 @@ func viewOf(path string, rf *pypi.RequirementsFile) requirementsView {
 			Specifier:   r.Specifier.String(),
 			Marker:      r.Marker.String(),
 			Constraint:  line.Constraint,
-			Hashes:      nonNil(line.Hashes),
+			Hashes:      hashStrings(line.Hashes),
 			Source:      line.Pos.String(),
 		})
 	}
@@ -122,4 +122,14 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// hashStrings spells hashes as pip's --hash values ("sha256:…"); never nil,
+// so JSON shows [].
+func hashStrings(hs []pypi.Hash) []string {
+	out := make([]string, 0, len(hs))
+	for _, h := range hs {
+		out = append(out, h.String())
+	}
+	return out
 }

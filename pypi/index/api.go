@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/metadata"
 )
 
@@ -24,7 +25,7 @@ func (c *Client) Project(ctx context.Context, name string) (*Project, error) {
 
 func (c *Client) project(ctx context.Context, n string) (*Project, error) {
 	u := c.endpoint("pypi", n, "json")
-	doc, jerr := c.fetch(ctx, u, jsonAccept, false, "")
+	doc, jerr := c.fetch(ctx, u, jsonAccept, false, pypi.Hash{})
 	if jerr == nil {
 		return c.projectFromJSON(n, doc)
 	}
@@ -43,7 +44,7 @@ func (c *Client) project(ctx context.Context, n string) (*Project, error) {
 }
 
 func (c *Client) simpleProject(ctx context.Context, n string) (*Project, error) {
-	doc, err := c.fetch(ctx, c.endpoint("simple", n)+"/", simpleAccept, false, "")
+	doc, err := c.fetch(ctx, c.endpoint("simple", n)+"/", simpleAccept, false, pypi.Hash{})
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +116,7 @@ func (c *Client) release(ctx context.Context, n, version string) (*ReleaseInfo, 
 // releaseJSON reads a release document of the JSON API, completed from a PEP
 // 658 metadata file when the index does not know the dependencies.
 func (c *Client) releaseJSON(ctx context.Context, n, version string) (*ReleaseInfo, error) {
-	doc, err := c.fetch(ctx, c.endpoint("pypi", n, version, "json"), jsonAccept, false, "")
+	doc, err := c.fetch(ctx, c.endpoint("pypi", n, version, "json"), jsonAccept, false, pypi.Hash{})
 	if err != nil {
 		return nil, err
 	}
@@ -198,13 +199,17 @@ func metadataCandidates(files []File) []File {
 func (c *Client) coreMetadata(ctx context.Context, f File) (*metadata.Metadata, error) {
 	u, _, _ := strings.Cut(f.URL, "#")
 	u += ".metadata"
-	doc, err := c.fetch(ctx, u, "", false, "")
+	doc, err := c.fetch(ctx, u, "", false, pypi.Hash{})
 	if err != nil {
 		return nil, err
 	}
 	if f.CoreMetadataSHA256 != "" {
-		if got := sha256Hex(doc.body); got != f.CoreMetadataSHA256 {
-			return nil, fmt.Errorf("GET %s: %w: the index says %s, got %s", u, ErrDigestMismatch, f.CoreMetadataSHA256, got)
+		want, err := pypi.NewHash("sha256", f.CoreMetadataSHA256)
+		if err != nil {
+			return nil, fmt.Errorf("GET %s: %w", u, err)
+		}
+		if got := sha256Hex(doc.body); got != want.Hex {
+			return nil, fmt.Errorf("GET %s: %w: the index says %s, got %s", u, ErrDigestMismatch, want.Hex, got)
 		}
 	}
 	md, err := metadata.Parse(doc.body)
@@ -231,14 +236,21 @@ func (c *Client) Download(ctx context.Context, f File) ([]byte, error) {
 	if f.URL == "" {
 		return nil, fmt.Errorf("download %s: no URL", f.Filename)
 	}
-	d, err := c.fetch(ctx, f.URL, "", true, f.SHA256)
+	var want pypi.Hash
+	if f.SHA256 != "" {
+		var err error
+		if want, err = pypi.NewHash("sha256", f.SHA256); err != nil {
+			return nil, fmt.Errorf("download %s: %w", f.Filename, err)
+		}
+	}
+	d, err := c.fetch(ctx, f.URL, "", true, want)
 	if err != nil {
 		return nil, c.noteMisses(err)
 	}
 	// The run's memo is keyed by URL: a second File naming the same URL
 	// with another digest must not slip through.
-	if want := strings.ToLower(f.SHA256); want != "" && want != d.sha256 {
-		return nil, fmt.Errorf("GET %s: %w: the index says %s, got %s", f.URL, ErrDigestMismatch, want, d.sha256)
+	if !want.IsZero() && want.Hex != d.sha256 {
+		return nil, fmt.Errorf("GET %s: %w: the index says %s, got %s", f.URL, ErrDigestMismatch, want.Hex, d.sha256)
 	}
 	return d.body, nil
 }

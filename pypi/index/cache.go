@@ -6,10 +6,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 )
 
 // cache is the on-disk cache under one directory:
@@ -52,7 +55,7 @@ func (c *cache) metaPath(u string) string {
 
 // loadMeta returns the entry for u, or nil when there is none or it is damaged.
 func (c *cache) loadMeta(u string) *metaEntry {
-	data, err := os.ReadFile(c.metaPath(u))
+	data, err := readRegular(c.metaPath(u), maxDocumentSize+64<<10)
 	if err != nil {
 		return nil
 	}
@@ -84,31 +87,78 @@ func (c *cache) storeMeta(e *metaEntry) error {
 	return writeAtomic(c.metaPath(e.URL), data)
 }
 
-func (c *cache) blobPath(hexDigest string) string {
-	return filepath.Join(c.dir, "files", "sha256", hexDigest[:2], hexDigest)
+// blobPath names the cache entry of a file by its digest. Only a validated
+// sha256 Hash (64 lower-case hex digits, see pypi.NewHash) names an entry,
+// so the path is always inside the cache directory.
+func (c *cache) blobPath(h pypi.Hash) (string, bool) {
+	if h.Algorithm != "sha256" {
+		return "", false
+	}
+	if v, err := pypi.NewHash(h.Algorithm, h.Hex); err != nil || v != h {
+		return "", false
+	}
+	return filepath.Join(c.dir, "files", "sha256", h.Hex[:2], h.Hex), true
 }
 
-// readBlob returns the cached file with the given SHA-256, or nil. A blob
-// whose content does not match its name is removed and reported as corrupt.
-func (c *cache) readBlob(hexDigest string) (data []byte, corrupt bool) {
-	if len(hexDigest) != sha256.Size*2 {
+// readBlob returns the cached file with the given SHA-256, or nil. Only a
+// regular file is read (never a symbolic link, FIFO or device). A blob
+// whose content does not match its name is removed and reported as
+// corrupt.
+func (c *cache) readBlob(h pypi.Hash, limit int64) (data []byte, corrupt bool) {
+	p, ok := c.blobPath(h)
+	if !ok {
 		return nil, false
 	}
-	p := c.blobPath(hexDigest)
-	data, err := os.ReadFile(p)
+	data, err := readRegular(p, limit)
 	if err != nil {
 		return nil, false
 	}
-	sum := sha256.Sum256(data)
-	if hex.EncodeToString(sum[:]) != hexDigest {
+	if sha256Hex(data) != h.Hex {
 		_ = os.Remove(p)
 		return nil, true
 	}
 	return data, false
 }
 
-func (c *cache) writeBlob(hexDigest string, data []byte) error {
-	return writeAtomic(c.blobPath(hexDigest), data)
+func (c *cache) writeBlob(h pypi.Hash, data []byte) error {
+	p, ok := c.blobPath(h)
+	if !ok {
+		return fmt.Errorf("cache: %s is no sha256 digest", h)
+	}
+	return writeAtomic(p, data)
+}
+
+// openRegular opens name for reading only if it is a regular file: the
+// final component is not followed when it is a symbolic link, and opening
+// does not block on a FIFO (the check after opening rejects it).
+func openRegular(name string) (*os.File, os.FileInfo, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|openNoFollow|openNonBlock, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: not a regular file", name)
+	}
+	return f, st, nil
+}
+
+// readRegular reads a regular file of at most limit bytes.
+func readRegular(name string, limit int64) ([]byte, error) {
+	f, st, err := openRegular(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st.Size() > limit {
+		return nil, fmt.Errorf("%s: %d bytes exceed the limit of %d", name, st.Size(), limit)
+	}
+	return io.ReadAll(io.LimitReader(f, limit))
 }
 
 // writeAtomic replaces path with data by renaming a temporary file from the

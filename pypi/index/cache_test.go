@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -56,7 +57,7 @@ func TestOfflineMissesListEveryURL(t *testing.T) {
 	assert.Equal(t, []string{fi.srv.URL + "/pypi/alpha/json", fi.srv.URL + "/simple/alpha/"}, miss.URLs)
 	_, err = c.Release(ctxT(t), "beta", "2.0")
 	assert.ErrorIs(t, err, ErrOffline)
-	_, err = c.Download(ctxT(t), File{Filename: "gamma-1.0.tar.gz", URL: fi.srv.URL + "/packages/gamma-1.0.tar.gz", SHA256: "00"})
+	_, err = c.Download(ctxT(t), File{Filename: "gamma-1.0.tar.gz", URL: fi.srv.URL + "/packages/gamma-1.0.tar.gz", SHA256: strings.Repeat("0", 64)})
 	assert.ErrorIs(t, err, ErrOffline)
 
 	all := c.OfflineMisses()

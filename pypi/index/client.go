@@ -146,7 +146,11 @@ func New(o Options) (*Client, error) {
 	c.sem = make(chan struct{}, n)
 	if c.http == nil {
 		c.http = defaultHTTPClient(n)
+	} else {
+		hc := *c.http
+		c.http = &hc
 	}
+	c.http.CheckRedirect = checkRedirect
 	if c.retries == 0 {
 		c.retries = DefaultRetries
 	} else if c.retries < 0 {

@@ -2,8 +2,6 @@ package index
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 )
 
 // Accept headers. simpleAccept is exactly what pip sends, so an index answers
@@ -38,7 +38,7 @@ type document struct {
 // index. Concurrent calls for one URL share one request. Downloads are
 // checked against wantSHA256 (when not "") and cached by digest; index
 // documents are cached by URL.
-func (c *Client) fetch(ctx context.Context, u, accept string, download bool, wantSHA256 string) (*document, error) {
+func (c *Client) fetch(ctx context.Context, u, accept string, download bool, wantSHA256 pypi.Hash) (*document, error) {
 	key := accept + "\n" + u
 	if download {
 		key = "download\n" + u
@@ -54,7 +54,7 @@ func (c *Client) fetch(ctx context.Context, u, accept string, download bool, wan
 	}
 }
 
-func (c *Client) fetchOnce(ctx context.Context, key, u, accept string, download bool, wantSHA256 string) (*document, bool, error) {
+func (c *Client) fetchOnce(ctx context.Context, key, u, accept string, download bool, wantSHA256 pypi.Hash) (*document, bool, error) {
 	c.mu.Lock()
 	d, ok := c.memo[key]
 	c.mu.Unlock()
@@ -91,9 +91,9 @@ func (c *Client) fetchOnce(ctx context.Context, key, u, accept string, download 
 // loadDocument fetches an index document, using the disk cache while it is
 // fresh and revalidating it afterwards.
 func (c *Client) loadDocument(ctx context.Context, u, accept string) (*document, error) {
-	pu, err := url.Parse(u)
+	pu, err := c.checkURL(u)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", u, err)
+		return nil, err
 	}
 	if pu.Scheme == "file" {
 		return c.readMirror(pu, accept, c.maxDoc)
@@ -146,22 +146,22 @@ func (c *Client) storeMeta(e *metaEntry) {
 var ErrDigestMismatch = errors.New("sha256 mismatch")
 
 // loadFile fetches a distribution file, from the content-addressed cache when
-// its digest is known, and verifies it.
-func (c *Client) loadFile(ctx context.Context, u, want string) (*document, error) {
-	want = strings.ToLower(want)
-	if want != "" && c.cache != nil {
-		data, corrupt := c.cache.readBlob(want)
+// its digest is known, and verifies it. want is the sha256 digest the index
+// gives, validated by the caller (the zero Hash when there is none).
+func (c *Client) loadFile(ctx context.Context, u string, want pypi.Hash) (*document, error) {
+	if !want.IsZero() && c.cache != nil {
+		data, corrupt := c.cache.readBlob(want, c.maxFile)
 		if data != nil {
 			c.logf("GET %s (cached)", u)
-			return &document{body: data, sha256: want}, nil
+			return &document{body: data, sha256: want.Hex}, nil
 		}
 		if corrupt {
-			c.logf("cache: discarded corrupt blob sha256:%s for %s", want, u)
+			c.logf("cache: discarded corrupt blob %s for %s", want, u)
 		}
 	}
-	pu, err := url.Parse(u)
+	pu, err := c.checkURL(u)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", u, err)
+		return nil, err
 	}
 	var d *document
 	switch {
@@ -178,18 +178,60 @@ func (c *Client) loadFile(ctx context.Context, u, want string) (*document, error
 		}
 		d = &document{url: res.url, contentType: res.header.Get("Content-Type"), body: res.body}
 	}
-	sum := sha256.Sum256(d.body)
-	got := hex.EncodeToString(sum[:])
+	got := sha256Hex(d.body)
 	d.sha256 = got
-	if want != "" && got != want {
-		return nil, fmt.Errorf("GET %s: %w: the index says %s, got %s", u, ErrDigestMismatch, want, got)
+	if !want.IsZero() && got != want.Hex {
+		return nil, fmt.Errorf("GET %s: %w: the index says %s, got %s", u, ErrDigestMismatch, want.Hex, got)
 	}
 	if c.cache != nil && pu.Scheme != "file" {
-		if err := c.cache.writeBlob(got, d.body); err != nil {
+		if err := c.cache.writeBlob(pypi.Hash{Algorithm: "sha256", Hex: got}, d.body); err != nil {
 			c.logf("cache: %v", err)
 		}
 	}
 	return d, nil
+}
+
+// ErrUnsafeURL is wrapped by the error for a URL an index may not make this
+// client read: a file:// (or any non-HTTP) URL from an HTTP index, a file
+// outside a file:// mirror, a redirect to another scheme.
+var ErrUnsafeURL = errors.New("URL refused")
+
+// checkURL parses a URL taken from an index response and refuses what the
+// index may not point at: an http(s) index serves http(s) URLs only, so it
+// cannot make the client read local files; a file:// mirror serves its own
+// files and http(s) URLs.
+func (c *Client) checkURL(u string) (*url.URL, error) {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", u, err)
+	}
+	switch pu.Scheme {
+	case "http", "https":
+		return pu, nil
+	case "file":
+		if c.base.Scheme != "file" {
+			return nil, fmt.Errorf("GET %s: %w: an %s index may only point at http(s) URLs", u, ErrUnsafeURL, c.base.Scheme)
+		}
+		if rel, err := filepath.Rel(filepath.FromSlash(c.base.Path), filepath.FromSlash(pu.Path)); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return nil, fmt.Errorf("GET %s: %w: outside the mirror %s", u, ErrUnsafeURL, c.base)
+		}
+		return pu, nil
+	}
+	return nil, fmt.Errorf("GET %s: %w: scheme %q (want http or https)", u, ErrUnsafeURL, pu.Scheme)
+}
+
+// maxRedirects bounds the redirects followed for one request.
+const maxRedirects = 10
+
+// checkRedirect follows at most maxRedirects redirects, to http(s) URLs only.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("%w: more than %d redirects", ErrUnsafeURL, maxRedirects)
+	}
+	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+		return fmt.Errorf("%w: redirect to %s", ErrUnsafeURL, req.URL.Redacted())
+	}
+	return nil
 }
 
 // readMirror reads a file of a file:// mirror. A directory URL (…/simple/p/)
@@ -228,23 +270,13 @@ func (c *Client) readMirror(u *url.URL, accept string, limit int64) (*document, 
 	return nil, fmt.Errorf("read %s: %w", u, ErrNotFound)
 }
 
+// readLimited reads a mirror's file: a regular file (a directory reads as
+// absent) of at most limit bytes.
 func readLimited(name string, limit int64) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if st.IsDir() {
+	if st, err := os.Stat(name); err == nil && st.IsDir() {
 		return nil, os.ErrNotExist
 	}
-	if st.Size() > limit {
-		return nil, fmt.Errorf("%d bytes exceed the limit of %d", st.Size(), limit)
-	}
-	return io.ReadAll(io.LimitReader(f, limit))
+	return readRegular(name, limit)
 }
 
 // httpResult is a successful (200) or not-modified (304) answer.

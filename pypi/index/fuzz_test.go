@@ -57,8 +57,8 @@ func renderSimpleJSON(files []File) []byte {
 	for _, f := range files {
 		e := entry{Filename: f.Filename, URL: f.URL, Hashes: map[string]string{}, RequiresPython: f.RequiresPython,
 			Yanked: f.Yanked, Size: f.Size, UploadTime: f.UploadTime, CoreMetadata: f.CoreMetadata}
-		if f.SHA256 != "" {
-			e.Hashes["sha256"] = f.SHA256
+		for _, h := range f.Hashes {
+			e.Hashes[h.Algorithm] = h.Hex
 		}
 		if f.YankedReason != "" {
 			e.Yanked = f.YankedReason
@@ -96,8 +96,12 @@ func renderSimpleHTML(files []File) []byte {
 	b.WriteString("<!DOCTYPE html>\n<html><body>\n")
 	for _, f := range files {
 		href := f.URL
-		if f.SHA256 != "" {
-			href += "#sha256=" + f.SHA256
+		var frag []string
+		for _, h := range f.Hashes {
+			frag = append(frag, h.Algorithm+"="+h.Hex)
+		}
+		if len(frag) > 0 {
+			href += "#" + strings.Join(frag, "&")
 		}
 		fmt.Fprintf(&b, `<a href="%s"`, html.EscapeString(href))
 		if f.RequiresPython != "" {

@@ -113,6 +113,13 @@ func (c *Client) toFile(base *url.URL, f jsonFile) (File, error) {
 		return File{}, fmt.Errorf("file %s: %w", f.Filename, err)
 	}
 	cm, cmSHA := coreMetadata(f.CoreMetadata, f.DistInfoMetadata)
+	hashes, sha, err := fileHashes(f.Filename, f.Digests)
+	if err != nil {
+		return File{}, err
+	}
+	if cmSHA, err = metadataHash(f.Filename, cmSHA); err != nil {
+		return File{}, err
+	}
 	upload := f.UploadTimeISO8601
 	if upload == "" {
 		upload = f.UploadTime
@@ -121,7 +128,8 @@ func (c *Client) toFile(base *url.URL, f jsonFile) (File, error) {
 		Filename:           f.Filename,
 		URL:                u,
 		Kind:               fileKind(f.PackageType, f.Filename),
-		SHA256:             strings.ToLower(f.Digests["sha256"]),
+		SHA256:             sha,
+		Hashes:             hashes,
 		Size:               f.Size,
 		RequiresPython:     f.RequiresPython,
 		Yanked:             f.Yanked,
@@ -227,6 +235,17 @@ func (c *Client) releaseFromJSON(doc *document) (*ReleaseInfo, error) {
 // root, not the file system's. The fragment is dropped: digests travel in
 // File.SHA256.
 func (c *Client) resolveRef(base *url.URL, ref string) (string, error) {
+	u, err := c.joinRef(base, ref)
+	if err != nil {
+		return "", err
+	}
+	if _, err := c.checkURL(u); err != nil {
+		return "", err
+	}
+	return u, nil
+}
+
+func (c *Client) joinRef(base *url.URL, ref string) (string, error) {
 	r, err := url.Parse(strings.TrimSpace(ref))
 	if err != nil {
 		return "", err

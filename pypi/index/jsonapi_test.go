@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 )
 
 // A synthetic project document in the JSON API's exact shape: nulls where the
@@ -15,9 +17,9 @@ const synthProjectJSON = `{"info":{"author":"","classifiers":["Framework :: Djan
 "last_serial":42,"ownership":{},
 "releases":{
  "0.9":[],
- "1.0":[{"comment_text":"","digests":{"blake2b_256":"00","md5":"11","sha256":"AAAA"},"downloads":-1,"filename":"Demo-Pkg-1.0.tar.gz","has_sig":false,"md5_digest":"11","packagetype":"sdist","python_version":"source","requires_python":null,"size":10,"upload_time":"2020-01-01T00:00:00","upload_time_iso_8601":"2020-01-01T00:00:00.123456Z","url":"/packages/ab/cd/Demo-Pkg-1.0.tar.gz","yanked":true,"yanked_reason":"broken"}],
- "1.1":[{"digests":{"sha256":"bbbb"},"filename":"demo_pkg-1.1.tar.gz","packagetype":"sdist","python_version":"source","requires_python":">=3.8","size":11,"upload_time":"2021-01-01T00:00:00","upload_time_iso_8601":"2021-01-01T00:00:00Z","url":"https://files.example/packages/ef/gh/demo_pkg-1.1.tar.gz","yanked":false,"yanked_reason":null},
-        {"core-metadata":{"sha256":"CCCC"},"digests":{"sha256":"dddd"},"filename":"demo_pkg-1.1-py3-none-any.whl","packagetype":"bdist_wheel","python_version":"py3","requires_python":">=3.8","size":12,"upload_time":"2021-01-01T00:00:01","url":"/packages/ij/kl/demo_pkg-1.1-py3-none-any.whl","yanked":false,"yanked_reason":null}]},
+ "1.0":[{"comment_text":"","digests":{"blake2b_256":"0000000000000000000000000000000000000000000000000000000000000000","md5":"11000000000000000000000000000000","sha256":"AAAA000000000000000000000000000000000000000000000000000000000000"},"downloads":-1,"filename":"Demo-Pkg-1.0.tar.gz","has_sig":false,"md5_digest":"11","packagetype":"sdist","python_version":"source","requires_python":null,"size":10,"upload_time":"2020-01-01T00:00:00","upload_time_iso_8601":"2020-01-01T00:00:00.123456Z","url":"/packages/ab/cd/Demo-Pkg-1.0.tar.gz","yanked":true,"yanked_reason":"broken"}],
+ "1.1":[{"digests":{"sha256":"bbbb000000000000000000000000000000000000000000000000000000000000"},"filename":"demo_pkg-1.1.tar.gz","packagetype":"sdist","python_version":"source","requires_python":">=3.8","size":11,"upload_time":"2021-01-01T00:00:00","upload_time_iso_8601":"2021-01-01T00:00:00Z","url":"https://files.example/packages/ef/gh/demo_pkg-1.1.tar.gz","yanked":false,"yanked_reason":null},
+        {"core-metadata":{"sha256":"CCCC000000000000000000000000000000000000000000000000000000000000"},"digests":{"sha256":"dddd000000000000000000000000000000000000000000000000000000000000"},"filename":"demo_pkg-1.1-py3-none-any.whl","packagetype":"bdist_wheel","python_version":"py3","requires_python":">=3.8","size":12,"upload_time":"2021-01-01T00:00:01","url":"/packages/ij/kl/demo_pkg-1.1-py3-none-any.whl","yanked":false,"yanked_reason":null}]},
 "urls":[],"vulnerabilities":[]}`
 
 func TestProjectJSON(t *testing.T) {
@@ -39,7 +41,8 @@ func TestProjectJSON(t *testing.T) {
 	assert.True(t, old.Yanked())
 	assert.Equal(t, File{
 		Filename: "Demo-Pkg-1.0.tar.gz", URL: fi.srv.URL + "/packages/ab/cd/Demo-Pkg-1.0.tar.gz", Kind: Sdist,
-		SHA256: "aaaa", Size: 10, Yanked: true, YankedReason: "broken", UploadTime: "2020-01-01T00:00:00.123456Z",
+		SHA256: "aaaa000000000000000000000000000000000000000000000000000000000000", Size: 10,
+		Hashes: []pypi.Hash{{Algorithm: "blake2b_256", Hex: "0000000000000000000000000000000000000000000000000000000000000000"}, {Algorithm: "md5", Hex: "11000000000000000000000000000000"}, {Algorithm: "sha256", Hex: "aaaa000000000000000000000000000000000000000000000000000000000000"}}, Yanked: true, YankedReason: "broken", UploadTime: "2020-01-01T00:00:00.123456Z",
 	}, old.Files[0])
 
 	cur := p.Releases[2].Files
@@ -48,7 +51,7 @@ func TestProjectJSON(t *testing.T) {
 	assert.False(t, cur[0].CoreMetadata)
 	assert.Equal(t, Wheel, cur[1].Kind)
 	assert.True(t, cur[1].CoreMetadata)
-	assert.Equal(t, "cccc", cur[1].CoreMetadataSHA256)
+	assert.Equal(t, "cccc000000000000000000000000000000000000000000000000000000000000", cur[1].CoreMetadataSHA256)
 	assert.Equal(t, "2021-01-01T00:00:01", cur[1].UploadTime, "falls back to upload_time")
 	assert.Equal(t, 1, fi.hitsOf("/pypi/demo-pkg/json"))
 }
@@ -56,7 +59,7 @@ func TestProjectJSON(t *testing.T) {
 const synthReleaseJSON = `{"info":{"name":"demo-pkg","version":"2.0","summary":"A demo","home_page":"","license":"BSD-3-Clause","license_expression":"BSD-3-Clause","classifiers":[],
 "project_urls":{"Source":"https://example.org/src"},"provides_extra":["eventlet"],
 "requires_dist":["eventlet (>=0.24.1) ; extra == 'eventlet'","sqlparse>=0.3.1"],"requires_python":">=3.10","yanked":true,"yanked_reason":"oops"},
-"urls":[{"digests":{"sha256":"ee"},"filename":"demo_pkg-2.0.tar.gz","packagetype":"sdist","url":"../../../packages/x/demo_pkg-2.0.tar.gz","yanked":true,"yanked_reason":"oops"}],
+"urls":[{"digests":{"sha256":"ee00000000000000000000000000000000000000000000000000000000000000"},"filename":"demo_pkg-2.0.tar.gz","packagetype":"sdist","url":"../../../packages/x/demo_pkg-2.0.tar.gz","yanked":true,"yanked_reason":"oops"}],
 "vulnerabilities":[{"aliases":["CVE-0000-0000"],"details":"synthetic","fixed_in":["2.0.1"],"id":"PYSEC-0000-0","link":"https://example.org/adv","source":"osv","summary":null,"withdrawn":null}]}`
 
 func TestReleaseJSON(t *testing.T) {
@@ -73,7 +76,7 @@ func TestReleaseJSON(t *testing.T) {
 		RequiresDistKnown: true, RequiresPython: ">=3.10", ProvidesExtra: []string{"eventlet"},
 		Yanked: true, YankedReason: "oops",
 		Files: []File{{Filename: "demo_pkg-2.0.tar.gz", URL: fi.srv.URL + "/packages/x/demo_pkg-2.0.tar.gz", Kind: Sdist,
-			SHA256: "ee", Yanked: true, YankedReason: "oops"}},
+			SHA256: "ee00000000000000000000000000000000000000000000000000000000000000", Hashes: []pypi.Hash{{Algorithm: "sha256", Hex: "ee00000000000000000000000000000000000000000000000000000000000000"}}, Yanked: true, YankedReason: "oops"}},
 		Vulnerabilities: []Vulnerability{{ID: "PYSEC-0000-0", Aliases: []string{"CVE-0000-0000"}, Details: "synthetic",
 			FixedIn: []string{"2.0.1"}, Link: "https://example.org/adv", Source: "osv"}},
 	}, r)
@@ -95,24 +98,24 @@ func TestReleaseRequiresDist(t *testing.T) {
 		{name: "null, wheel metadata", info: `null`, wheel: `true`, metadata: "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: six>=1.0\n", wantKnown: true, want: []string{"six>=1.0"}},
 		{name: "null, wheel metadata without requirements", info: `null`, wheel: `true`, metadata: "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n", wantKnown: true, want: []string{}},
 		{name: "null, metadata flagged by the Simple API only", info: `null`, wheel: `absent`, simple: true, metadata: "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: idna\n", wantKnown: true, want: []string{"idna"}},
-		{name: "metadata digest mismatch", info: `null`, wheel: `{"sha256":"00"}`, metadata: "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n", wantErr: "sha256 mismatch"},
+		{name: "metadata digest mismatch", info: `null`, wheel: `{"sha256":"0000000000000000000000000000000000000000000000000000000000000000"}`, metadata: "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n", wantErr: "sha256 mismatch"},
 		{name: "flagged but missing metadata file", info: `null`, wheel: `true`, wantKnown: false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fi := newFakeIndex(t)
-			urls := `{"digests":{"sha256":"aa"},"filename":"demo-1.0.tar.gz","packagetype":"sdist","url":"/packages/demo-1.0.tar.gz"}`
+			urls := `{"digests":{"sha256":"aa00000000000000000000000000000000000000000000000000000000000000"},"filename":"demo-1.0.tar.gz","packagetype":"sdist","url":"/packages/demo-1.0.tar.gz"}`
 			if tt.wheel != "" {
 				cm := ""
 				if tt.wheel != "absent" {
 					cm = `"core-metadata":` + tt.wheel + `,`
 				}
-				urls += `,{` + cm + `"digests":{"sha256":"bb"},"filename":"demo-1.0-py3-none-any.whl","packagetype":"bdist_wheel","url":"/packages/demo-1.0-py3-none-any.whl"}`
+				urls += `,{` + cm + `"digests":{"sha256":"bb00000000000000000000000000000000000000000000000000000000000000"},"filename":"demo-1.0-py3-none-any.whl","packagetype":"bdist_wheel","url":"/packages/demo-1.0-py3-none-any.whl"}`
 			}
 			fi.set("/pypi/demo/1.0/json", "application/json", []byte(`{"info":{"name":"demo","version":"1.0","requires_dist":`+tt.info+`},"urls":[`+urls+`]}`))
 			if tt.simple {
 				fi.set("/simple/demo/", "application/vnd.pypi.simple.v1+json", []byte(`{"meta":{"api-version":"1.1"},"name":"demo","files":[
-					{"filename":"demo-1.0-py3-none-any.whl","url":"/packages/demo-1.0-py3-none-any.whl","hashes":{"sha256":"bb"},"core-metadata":true}]}`))
+					{"filename":"demo-1.0-py3-none-any.whl","url":"/packages/demo-1.0-py3-none-any.whl","hashes":{"sha256":"bb00000000000000000000000000000000000000000000000000000000000000"},"core-metadata":true}]}`))
 			}
 			if tt.metadata != "" {
 				fi.set("/packages/demo-1.0-py3-none-any.whl.metadata", "binary/octet-stream", []byte(tt.metadata))

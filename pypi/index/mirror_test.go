@@ -29,11 +29,11 @@ func TestFileMirror(t *testing.T) {
 	writeTree(t, dir, map[string]string{
 		"pypi/demo/json": `{"info":{"name":"demo","version":"1.0","requires_dist":null},"releases":{"1.0":[
 			{"filename":"demo-1.0.tar.gz","packagetype":"sdist","url":"/packages/ab/cd/demo-1.0.tar.gz","digests":{"sha256":"` + hexSHA256([]byte(sdist)) + `"}}],
-			"1.1":[{"filename":"demo-1.1.tar.gz","packagetype":"sdist","url":"/packages/ab/cd/demo-1.1.tar.gz","digests":{"sha256":"00"}}]},"urls":[]}`,
+			"1.1":[{"filename":"demo-1.1.tar.gz","packagetype":"sdist","url":"/packages/ab/cd/demo-1.1.tar.gz","digests":{"sha256":"0000000000000000000000000000000000000000000000000000000000000000"}}]},"urls":[]}`,
 		"pypi/demo/1.0/json": `{"info":{"name":"demo","version":"1.0","requires_dist":["six"]},"urls":[
 			{"filename":"demo-1.0.tar.gz","packagetype":"sdist","url":"/packages/ab/cd/demo-1.0.tar.gz","digests":{"sha256":"` + hexSHA256([]byte(sdist)) + `"}}]}`,
 		"packages/ab/cd/demo-1.0.tar.gz":                   sdist,
-		"simple/legacy/index.html":                         `<a href="/packages/ef/legacy-0.1-py3-none-any.whl#sha256=00" data-core-metadata="true">legacy-0.1-py3-none-any.whl</a><a href="../../packages/ef/legacy-0.1.tar.gz#sha256=01">legacy-0.1.tar.gz</a>`,
+		"simple/legacy/index.html":                         `<a href="/packages/ef/legacy-0.1-py3-none-any.whl#sha256=0000000000000000000000000000000000000000000000000000000000000000" data-core-metadata="true">legacy-0.1-py3-none-any.whl</a><a href="../../packages/ef/legacy-0.1.tar.gz#sha256=0100000000000000000000000000000000000000000000000000000000000000">legacy-0.1.tar.gz</a>`,
 		"packages/ef/legacy-0.1-py3-none-any.whl.metadata": md,
 		"simple/jsononly/index.json":                       `{"meta":{"api-version":"1.0"},"name":"jsononly","files":[{"filename":"jsononly-3.0.tar.gz","url":"/packages/jsononly-3.0.tar.gz","hashes":{}}]}`,
 	})

@@ -155,7 +155,7 @@ func (p synthProject) files(version string) []map[string]any {
 		"python_version":       "source",
 		"url":                  "/packages/aa/bb/" + p.stem() + "-" + version + ".tar.gz",
 		"size":                 len(sd),
-		"digests":              map[string]string{"sha256": hexSHA256(sd), "md5": "0"},
+		"digests":              map[string]string{"sha256": hexSHA256(sd), "md5": "00000000000000000000000000000000"},
 		"requires_python":      ">=3.8",
 		"yanked":               false,
 		"yanked_reason":        nil,

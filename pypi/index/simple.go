@@ -68,11 +68,19 @@ func parseSimpleJSON(data []byte) (*simplePage, error) {
 			}
 		}
 		cm, cmSHA := coreMetadata(f.CoreMetadata, f.DistInfoMetadata)
+		hashes, sha, err := fileHashes(f.Filename, f.Hashes)
+		if err != nil {
+			return nil, err
+		}
+		if cmSHA, err = metadataHash(f.Filename, cmSHA); err != nil {
+			return nil, err
+		}
 		p.Files = append(p.Files, File{
 			Filename:           f.Filename,
 			URL:                ref,
 			Kind:               kindFromFilename(f.Filename),
-			SHA256:             strings.ToLower(f.Hashes["sha256"]),
+			SHA256:             sha,
+			Hashes:             hashes,
 			Size:               f.Size,
 			RequiresPython:     f.RequiresPython,
 			Yanked:             yanked,
@@ -123,14 +131,19 @@ func parseSimpleHTML(data []byte) (*simplePage, error) {
 			if end := indexCloseA(s[i:]); end >= 0 {
 				text = strings.TrimSpace(html.UnescapeString(s[i : i+end]))
 			}
-			p.Files = append(p.Files, anchorFile(href, text, attrs))
+			f, err := anchorFile(href, text, attrs)
+			if err != nil {
+				return nil, err
+			}
+			p.Files = append(p.Files, f)
 		}
 	}
 	return p, nil
 }
 
-// anchorFile turns one anchor into a File.
-func anchorFile(href, text string, attrs map[string]string) File {
+// anchorFile turns one anchor into a File. The URL fragment carries the
+// digest as "<algorithm>=<hex>" (pip also reads "&"-separated pairs).
+func anchorFile(href, text string, attrs map[string]string) (File, error) {
 	ref, frag, _ := strings.Cut(strings.Trim(href, htmlSpace), "#")
 	ref = strings.Trim(ref, htmlSpace)
 	f := File{URL: ref, Filename: text, RequiresPython: attrs["data-requires-python"]}
@@ -140,8 +153,15 @@ func anchorFile(href, text string, attrs map[string]string) File {
 		f.Filename = path.Base(u.Path)
 	}
 	f.Kind = kindFromFilename(f.Filename)
-	if algo, digest, ok := strings.Cut(frag, "="); ok && algo == "sha256" {
-		f.SHA256 = strings.ToLower(digest)
+	digests := map[string]string{}
+	for _, pair := range strings.Split(frag, "&") {
+		if algo, digest, ok := strings.Cut(pair, "="); ok {
+			digests[algo] = digest
+		}
+	}
+	var err error
+	if f.Hashes, f.SHA256, err = fileHashes(f.Filename, digests); err != nil {
+		return File{}, err
 	}
 	if reason, ok := attrs["data-yanked"]; ok {
 		f.Yanked, f.YankedReason = true, reason
@@ -154,14 +174,16 @@ func anchorFile(href, text string, attrs map[string]string) File {
 		if algo, digest, ok := strings.Cut(v, "="); ok {
 			f.CoreMetadata = true
 			if algo == "sha256" {
-				f.CoreMetadataSHA256 = strings.ToLower(digest)
+				if f.CoreMetadataSHA256, err = metadataHash(f.Filename, digest); err != nil {
+					return File{}, err
+				}
 			}
 		} else {
 			f.CoreMetadata = v == "" || strings.EqualFold(v, "true")
 		}
 		break
 	}
-	return f
+	return f, nil
 }
 
 // scanTag reads the tag starting at s[i] == '<'. It returns the lower-case

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 )
 
 const synthSimpleHTML = `<!DOCTYPE html>
@@ -13,8 +15,8 @@ const synthSimpleHTML = `<!DOCTYPE html>
 <base href="/mirror/">
 </head><body><h1>Links for demo-pkg</h1>
 <!-- <a href="commented-1.0.tar.gz">commented</a> -->
-<a href="../packages/aa/Demo-Pkg-1.0.tar.gz#sha256=ABCD" data-requires-python="&gt;=3.6">Demo-Pkg-1.0.tar.gz</a><br/>
-<A HREF='https://files.example/p/demo_pkg-1.1-py3-none-any.whl#md5=00' data-dist-info-metadata="sha256=EF01" data-yanked="bad &amp; wrong">demo_pkg-1.1-py3-none-any.whl</A>
+<a href="../packages/aa/Demo-Pkg-1.0.tar.gz#sha256=ABCD000000000000000000000000000000000000000000000000000000000000" data-requires-python="&gt;=3.6">Demo-Pkg-1.0.tar.gz</a><br/>
+<A HREF='https://files.example/p/demo_pkg-1.1-py3-none-any.whl#md5=00000000000000000000000000000000' data-dist-info-metadata="sha256=EF01000000000000000000000000000000000000000000000000000000000000" data-yanked="bad &amp; wrong">demo_pkg-1.1-py3-none-any.whl</A>
 <a href=demo-pkg-1.1.zip data-yanked data-core-metadata=true>demo-pkg-1.1.zip</a>
 <a href="other-project-1.0.tar.gz">other-project-1.0.tar.gz</a>
 <a>no href</a>
@@ -25,9 +27,10 @@ func TestParseSimpleHTML(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "/mirror/", page.Base)
 	assert.Equal(t, []File{
-		{Filename: "Demo-Pkg-1.0.tar.gz", URL: "../packages/aa/Demo-Pkg-1.0.tar.gz", Kind: Sdist, SHA256: "abcd", RequiresPython: ">=3.6"},
+		{Filename: "Demo-Pkg-1.0.tar.gz", URL: "../packages/aa/Demo-Pkg-1.0.tar.gz", Kind: Sdist, SHA256: "abcd000000000000000000000000000000000000000000000000000000000000", Hashes: []pypi.Hash{{Algorithm: "sha256", Hex: "abcd000000000000000000000000000000000000000000000000000000000000"}}, RequiresPython: ">=3.6"},
 		{Filename: "demo_pkg-1.1-py3-none-any.whl", URL: "https://files.example/p/demo_pkg-1.1-py3-none-any.whl", Kind: Wheel,
-			Yanked: true, YankedReason: "bad & wrong", CoreMetadata: true, CoreMetadataSHA256: "ef01"},
+			Hashes: []pypi.Hash{{Algorithm: "md5", Hex: "00000000000000000000000000000000"}},
+			Yanked: true, YankedReason: "bad & wrong", CoreMetadata: true, CoreMetadataSHA256: "ef01000000000000000000000000000000000000000000000000000000000000"},
 		{Filename: "demo-pkg-1.1.zip", URL: "demo-pkg-1.1.zip", Kind: Sdist, Yanked: true, CoreMetadata: true},
 		{Filename: "other-project-1.0.tar.gz", URL: "other-project-1.0.tar.gz", Kind: Sdist},
 	}, page.Files)
@@ -43,12 +46,12 @@ func TestParseSimpleJSON(t *testing.T) {
 		{
 			name: "v1.1 with every yanked and core-metadata form and unknown keys",
 			doc: `{"meta":{"api-version":"1.3","_last-serial":7},"name":"demo-pkg","project-status":{"status":"active"},"versions":["1.0"],"alternate-locations":[],"files":[
-				{"filename":"demo_pkg-1.0.tar.gz","url":"/p/demo_pkg-1.0.tar.gz#sha256=x","hashes":{"sha256":"AB"},"requires-python":null,"yanked":false,"size":3,"upload-time":"2024-01-01T00:00:00Z","provenance":null,"data-dist-info-metadata":false,"core-metadata":false},
-				{"filename":"demo_pkg-1.0-py3-none-any.whl","url":"https://h/x.whl","hashes":{},"requires-python":">=3.9","yanked":"security","core-metadata":{"sha256":"CD"},"data-dist-info-metadata":{"sha256":"CD"}},
+				{"filename":"demo_pkg-1.0.tar.gz","url":"/p/demo_pkg-1.0.tar.gz#sha256=x","hashes":{"sha256":"AB00000000000000000000000000000000000000000000000000000000000000","blake2b_256":"0000000000000000000000000000000000000000000000000000000000000000","sha3_256":"unknown algorithms are ignored"},"requires-python":null,"yanked":false,"size":3,"upload-time":"2024-01-01T00:00:00Z","provenance":null,"data-dist-info-metadata":false,"core-metadata":false},
+				{"filename":"demo_pkg-1.0-py3-none-any.whl","url":"https://h/x.whl","hashes":{},"requires-python":">=3.9","yanked":"security","core-metadata":{"sha256":"CD00000000000000000000000000000000000000000000000000000000000000"},"data-dist-info-metadata":{"sha256":"CD00000000000000000000000000000000000000000000000000000000000000"}},
 				{"filename":"demo_pkg-1.0-py2-none-any.whl","url":"y.whl","hashes":{},"yanked":true,"data-dist-info-metadata":true}]}`,
 			want: []File{
-				{Filename: "demo_pkg-1.0.tar.gz", URL: "/p/demo_pkg-1.0.tar.gz", Kind: Sdist, SHA256: "ab", Size: 3, UploadTime: "2024-01-01T00:00:00Z"},
-				{Filename: "demo_pkg-1.0-py3-none-any.whl", URL: "https://h/x.whl", Kind: Wheel, RequiresPython: ">=3.9", Yanked: true, YankedReason: "security", CoreMetadata: true, CoreMetadataSHA256: "cd"},
+				{Filename: "demo_pkg-1.0.tar.gz", URL: "/p/demo_pkg-1.0.tar.gz", Kind: Sdist, SHA256: "ab00000000000000000000000000000000000000000000000000000000000000", Hashes: []pypi.Hash{{Algorithm: "blake2b_256", Hex: "0000000000000000000000000000000000000000000000000000000000000000"}, {Algorithm: "sha256", Hex: "ab00000000000000000000000000000000000000000000000000000000000000"}}, Size: 3, UploadTime: "2024-01-01T00:00:00Z"},
+				{Filename: "demo_pkg-1.0-py3-none-any.whl", URL: "https://h/x.whl", Kind: Wheel, RequiresPython: ">=3.9", Yanked: true, YankedReason: "security", CoreMetadata: true, CoreMetadataSHA256: "cd00000000000000000000000000000000000000000000000000000000000000"},
 				{Filename: "demo_pkg-1.0-py2-none-any.whl", URL: "y.whl", Kind: Wheel, Yanked: true, CoreMetadata: true},
 			},
 		},
@@ -113,7 +116,7 @@ func TestProjectSimpleFallback(t *testing.T) {
 		},
 		{
 			name: "PEP 691 JSON", contentType: "application/vnd.pypi.simple.v1+json",
-			body:    `{"meta":{"api-version":"1.1"},"name":"demo-pkg","files":[{"filename":"demo_pkg-2.0.tar.gz","url":"../../packages/demo_pkg-2.0.tar.gz","hashes":{"sha256":"00"}}]}`,
+			body:    `{"meta":{"api-version":"1.1"},"name":"demo-pkg","files":[{"filename":"demo_pkg-2.0.tar.gz","url":"../../packages/demo_pkg-2.0.tar.gz","hashes":{"sha256":"0000000000000000000000000000000000000000000000000000000000000000"}}]}`,
 			want:    []string{"2.0:1"},
 			wantURL: "/packages/demo_pkg-2.0.tar.gz",
 		},
@@ -147,9 +150,9 @@ func TestProjectSimpleFallback(t *testing.T) {
 func TestReleaseSimpleOnly(t *testing.T) {
 	fi := newFakeIndex(t)
 	md := []byte("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Python: >=3.9\nRequires-Dist: six\nProvides-Extra: fast\n")
-	fi.set("/simple/demo/", "text/html", []byte(`<a href="/p/demo-1.0.tar.gz#sha256=aa">demo-1.0.tar.gz</a>
-<a href="/p/demo-1.0-py3-none-any.whl#sha256=bb" data-core-metadata="sha256=`+hexSHA256(md)+`">w</a>
-<a href="/p/demo-2.0.tar.gz#sha256=cc">demo-2.0.tar.gz</a>`))
+	fi.set("/simple/demo/", "text/html", []byte(`<a href="/p/demo-1.0.tar.gz#sha256=aa00000000000000000000000000000000000000000000000000000000000000">demo-1.0.tar.gz</a>
+<a href="/p/demo-1.0-py3-none-any.whl#sha256=bb00000000000000000000000000000000000000000000000000000000000000" data-core-metadata="sha256=`+hexSHA256(md)+`">w</a>
+<a href="/p/demo-2.0.tar.gz#sha256=cc00000000000000000000000000000000000000000000000000000000000000">demo-2.0.tar.gz</a>`))
 	fi.set("/p/demo-1.0-py3-none-any.whl.metadata", "text/plain", md)
 	c := fi.client(t, Options{})
 
@@ -178,7 +181,7 @@ func TestReleaseSimpleOnly(t *testing.T) {
 // References resolve against the URL a page finally came from.
 func TestRedirectedPage(t *testing.T) {
 	fi := newFakeIndex(t)
-	fi.set("/elsewhere/simple/demo/", "text/html", []byte(`<a href="files/demo-1.0.tar.gz#sha256=aa">demo-1.0.tar.gz</a>`))
+	fi.set("/elsewhere/simple/demo/", "text/html", []byte(`<a href="files/demo-1.0.tar.gz#sha256=aa00000000000000000000000000000000000000000000000000000000000000">demo-1.0.tar.gz</a>`))
 	fi.fault = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.URL.Path == "/simple/demo/" {
 			http.Redirect(w, r, "/elsewhere/simple/demo/", http.StatusMovedPermanently)

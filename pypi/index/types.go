@@ -3,6 +3,8 @@
 // cache and an offline mode.
 package index
 
+import "github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
+
 // FileKind says what sort of distribution a File is.
 type FileKind string
 
@@ -16,10 +18,13 @@ const (
 // File is one distribution file of a release, as the index lists it. URLs are
 // taken from the index's responses, never built.
 type File struct {
-	Filename       string
-	URL            string
-	Kind           FileKind
-	SHA256         string // lower-case hex; "" when the index gives none
+	Filename string
+	URL      string
+	Kind     FileKind
+	SHA256   string // lower-case hex; "" when the index gives none
+	// Hashes are every digest the index gives in an algorithm
+	// pypi.NewHash knows (sha256 included), validated, sorted by algorithm.
+	Hashes         []pypi.Hash
 	Size           int64
 	RequiresPython string // as published; "" when absent
 	Yanked         bool
