@@ -5,7 +5,7 @@
 {
   # Paths of Bitpoll's requirements.in and requirements-production.in.
   requirements,
-  lib ? import ./minilib,
+  lib,
 }:
 let
   characters = s: builtins.genList (i: builtins.substring i 1 s) (builtins.stringLength s);
@@ -57,6 +57,7 @@ let
     };
     gettext = null;
     bash = null;
+    coreutils = null;
     src = null;
     pythonPackagesOverlay = _: _: { };
   };

@@ -10,11 +10,16 @@ let
   python = fakeDrv "python3" {
     override = args: python // { inherit (args) packageOverrides; };
     withPackages = _: fakeDrv "python3-env" { };
+    sitePackages = "lib/python3.12/site-packages";
   };
 
   pkgs = base // {
     inherit lib;
-    stdenv.hostPlatform.system = system;
+    stdenv.hostPlatform = {
+      inherit system;
+      isLinux = lib.hasSuffix "-linux" system;
+      isDarwin = lib.hasSuffix "-darwin" system;
+    };
 
     callPackage =
       fn: args:
@@ -25,15 +30,19 @@ let
 
     stdenvNoCC.mkDerivation =
       args:
-      fakeDrv "${args.pname}-${args.version}" {
-        inherit (args) src meta passthru;
-      };
+      # As nixpkgs' mkDerivation: passthru attributes on the derivation too.
+      fakeDrv "${args.pname}-${args.version}" (
+        args.passthru or { }
+        // {
+          inherit (args) src meta passthru;
+        }
+      );
     buildGoModule =
       args:
       fakeDrv "${args.pname}-${args.version}" {
         inherit (args) src vendorHash meta;
       };
-    mkShell = args: fakeDrv "shell" { inherit (args) packages; };
+    mkShell = args: fakeDrv "shell" { inherit (args) packages shellHook; };
     runCommand =
       name: env: script:
       fakeDrv name {
@@ -49,6 +58,7 @@ let
     python3 = python;
     pythonPackagesExtensions = [ ];
     bash = fakeDrv "bash" { };
+    coreutils = fakeDrv "coreutils" { };
     gettext = fakeDrv "gettext" { };
     go = fakeDrv "go" { };
     gopls = fakeDrv "gopls" { };
