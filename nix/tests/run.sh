@@ -123,7 +123,7 @@ else
 fi
 
 if [ -n "$lib" ]; then
-  version=$("${nixcmd[@]}" eval --raw --expr "(import $lib).version" 2>/dev/null)
+  version=$("${nixcmd[@]}" eval --impure --raw --expr "(import $lib).version" 2>/dev/null)
   out=$("${nixcmd[@]}" eval --raw -f "$tests/module-tests.nix" report --arg lib "import $lib" 2>&1)
   count_report "module-tests [nixpkgs lib $version]" "$out" $?
 
