@@ -965,7 +965,9 @@ let
         in
         {
           extra = map (p: p.name) (
-            c.services.bitpoll.finalPackage.args.extraPythonPackages { django-allauth = pkgs.fakeDrv "allauth" { }; }
+            (c.services.bitpoll.finalPackage.args.extraPythonPackages or (_: [ ])) {
+              django-allauth = pkgs.fakeDrv "allauth" { };
+            }
           );
           serverUsesIt = lib.hasPrefix "${c.services.bitpoll.finalPackage}/bin/" (server c).serviceConfig.ExecStart;
         };
