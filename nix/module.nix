@@ -110,7 +110,7 @@ let
 
   stateDirectory = lib.removePrefix "/var/lib/" cfg.dataDir;
 
-  # Shared by the migration and server units, so both see the same files,
+  # Shared by the migration, server and maintenance units, so all see the same files,
   # credentials and restrictions.
   serviceConfig = {
     User = "bitpoll";
