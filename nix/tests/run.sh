@@ -3,15 +3,19 @@
 #   1. every .nix file of the repository parses;
 #   2. nix/update-vendor-hash.sh --check (when go and a module cache or the
 #      module proxy are at hand; skipped otherwise, unless required);
-#   3. lib-tests.nix and module-tests.nix with minilib, and again with the
-#      real nixpkgs lib when NIXPKGS_LIB names a nixpkgs (or nixpkgs.lib)
-#      checkout;
-#   4. Bitpoll's dependency list against its requirements .in files (from
-#      fixtures/bitpoll or BITPOLL_REQUIREMENTS_DIR), the
-#      bitpoll-server/bitpoll-manage wrappers as the package writes them,
-#      settings_local.py (with python3), and the units' exposure score
-#      (systemd-analyze security --offline, where systemd has it);
-#   5. flake.nix's outputs, its inputs overridden by local stubs.
+#   3. the Python and shell helpers the package and the module ship
+#      (settings_local.py, check_static.py, check_encryption_key.py with
+#      python3; prepare-keys.sh);
+#   4. with nixpkgs' lib (NIXPKGS_LIB names a directory holding
+#      lib/default.nix: a nixpkgs checkout, or nixpkgs' lib alone):
+#      module-tests.nix on nixpkgs' real module system, Bitpoll's
+#      dependency list against its requirements .in files (from
+#      fixtures/bitpoll or BITPOLL_REQUIREMENTS_DIR), the wrappers as the
+#      package writes them, the units' exposure score (systemd-analyze
+#      security --offline, where systemd has it), and flake.nix's outputs
+#      with its inputs overridden by local stubs. Without NIXPKGS_LIB these
+#      are skipped, saying so; `nix flake check` runs module-tests.nix on
+#      the flake's own nixpkgs too.
 # Prints one line per check and "N passed, N failed" last; exits non-zero
 # on any failure. Without Nix it skips everything, and fails when
 # PIP2NIX_REQUIRE_NIX=1.
