@@ -80,6 +80,55 @@ let
     } ${lib.escapeShellArg (if cfg.encryptionKeyFile != null then toString cfg.encryptionKeyFile else "")}
   '';
 
+  # A copy of the database before migrations change it, when some are
+  # pending: SQLite with its online backup, PostgreSQL with pg_dump (the
+  # local server's version, or nixpkgs' default for a remote one). The
+  # newest `database.backupsToKeep` stay.
+  backupsDir = "${cfg.dataDir}/backups";
+  backupScript =
+    let
+      target = "${backupsDir}/pre-migrate-$(date -u +%Y%m%dT%H%M%SZ)";
+      pgDump = "${
+        if db.createLocally then config.services.postgresql.package else pkgs.postgresql
+      }/bin/pg_dump";
+    in
+    ''
+      if ${pkg}/bin/bitpoll-manage showmigrations --plan | grep -q '^\[ \]'; then
+        mkdir -p ${backupsDir}
+    ''
+    + (
+      if db.type == "sqlite" then
+        ''
+          if [ -s ${lib.escapeShellArg settingsDb.NAME} ]; then
+            ${pkgs.sqlite}/bin/sqlite3 ${lib.escapeShellArg settingsDb.NAME} ".backup '${target}.sqlite3'"
+          fi
+        ''
+      else
+        ''
+          if [ -r "$CREDENTIALS_DIRECTORY/db_password" ]; then
+            PGPASSWORD=$(cat "$CREDENTIALS_DIRECTORY/db_password")
+            export PGPASSWORD
+          fi
+          ${pgDump} --format=custom --file="${target}.pgdump" \
+            ${
+              lib.escapeShellArgs (
+                [
+                  "--dbname=${db.name}"
+                  "--username=${db.user}"
+                ]
+                ++ lib.optional (settingsDb ? HOST) "--host=${settingsDb.HOST}"
+                ++ lib.optional (settingsDb ? PORT) "--port=${settingsDb.PORT}"
+              )
+            }
+        ''
+    )
+    + ''
+        ls -1t ${backupsDir}/pre-migrate-* | tail -n +${toString (db.backupsToKeep + 1)} | xargs -r rm -f --
+        echo "bitpoll-migrate: database saved in ${backupsDir} before migrating" >&2
+      fi
+    '';
+  settingsDb = cfg.settings.DATABASES.default;
+
   # Waits for the database (a bounded number of attempts), migrates, then
   # checks that the encryption key reads what the database holds.
   migrateScript = ''
@@ -93,6 +142,7 @@ let
       sleep 5
       attempt=$((attempt + 1))
     done
+    ${lib.optionalString db.backupBeforeMigrate backupScript}
     ${pkg}/bin/bitpoll-manage migrate --noinput
     exec ${pkg}/bin/bitpoll-manage check_encryption_key
   '';
@@ -540,6 +590,22 @@ in
         default = null;
         example = "/run/secrets/bitpoll-db-password";
         description = "File holding the PostgreSQL password, passed as a credential; not used with createLocally (peer authentication).";
+      };
+
+      backupBeforeMigrate = lib.mkOption {
+        type = lib.types.bool;
+        default = false;
+        description = ''
+          Save the database into dataDir/backups before bitpoll-migrate applies
+          pending migrations (SQLite's online backup, or pg_dump in its custom
+          format).
+        '';
+      };
+
+      backupsToKeep = lib.mkOption {
+        type = lib.types.ints.positive;
+        default = 3;
+        description = "How many of these backups are kept, newest first.";
       };
 
       connectAttempts = lib.mkOption {

@@ -780,6 +780,50 @@ let
       };
     };
 
+    backupBeforeMigrate = {
+      expr =
+        let
+          sqlite = (migrate (eval [
+            keys
+            {
+              services.bitpoll.database = {
+                backupBeforeMigrate = true;
+                backupsToKeep = 5;
+              };
+            }
+          ])).script;
+          remote = (migrate (eval [
+            keys
+            {
+              services.bitpoll.database = {
+                type = "postgresql";
+                host = "db.example.org";
+                port = 5433;
+                passwordFile = "/run/secrets/db";
+                backupBeforeMigrate = true;
+              };
+            }
+          ])).script;
+          before = script: needle: lib.hasInfix needle (builtins.head (lib.splitString "bitpoll-manage migrate --noinput" script));
+        in
+        {
+          onlyWhenPending = before sqlite "showmigrations --plan | grep -q '^\\[ \\]'; then";
+          sqlite = before sqlite "${pkgs.sqlite}/bin/sqlite3 /var/lib/bitpoll/bitpoll.sqlite3 \".backup '/var/lib/bitpoll/backups/pre-migrate-$(date -u +%Y%m%dT%H%M%SZ).sqlite3'\"";
+          keeps = lib.hasInfix "tail -n +6 | xargs -r rm -f --" sqlite;
+          pgDump = before remote "${pkgs.postgresql}/bin/pg_dump --format=custom --file=\"/var/lib/bitpoll/backups/pre-migrate-$(date -u +%Y%m%dT%H%M%SZ).pgdump\" \\\n  '--dbname=bitpoll' '--username=bitpoll' '--host=db.example.org' '--port=5433'";
+          password = before remote "PGPASSWORD=$(cat \"$CREDENTIALS_DIRECTORY/db_password\")";
+          offByDefault = lib.hasInfix "backups" (migrate base).script;
+        };
+      expected = {
+        onlyWhenPending = true;
+        sqlite = true;
+        keeps = true;
+        pgDump = true;
+        password = true;
+        offByDefault = false;
+      };
+    };
+
     # Item 4: every secret through a file.
     secretFilesAsCredentials = {
       expr = lib.drop 2 (server (eval [

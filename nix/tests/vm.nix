@@ -44,6 +44,7 @@ testers.runNixOSTest {
         database = {
           type = "postgresql";
           createLocally = true;
+          backupBeforeMigrate = true;
         };
       };
     };
@@ -107,6 +108,8 @@ testers.runNixOSTest {
     sqlite.succeed("curl -fsS http://localhost/static/staticfiles.json | grep -F css/base.css")
 
     postgresql.succeed("sudo -u postgres psql -tA bitpoll -c 'select title from poll_poll' | grep -F 'VM test poll'")
+    # The first start had every migration pending: a dump was made before.
+    postgresql.succeed("test -s \"$(ls /var/lib/bitpoll/backups/pre-migrate-*.pgdump)\"")
 
     # Generated keys: root's alone, in the state directory, kept.
     sqlite.succeed("test \"$(stat -c '%U %a' /var/lib/bitpoll/keys)\" = 'root 700'")

@@ -15,7 +15,12 @@
 #     global option;
 #   - nixos/modules/services/databases/postgresql.nix: ensureDatabases,
 #     ensureUsers.
-{ config, lib, ... }:
+{
+  config,
+  lib,
+  pkgs,
+  ...
+}:
 let
   inherit (lib) mkOption types;
 
@@ -214,6 +219,10 @@ in
 
     services.postgresql = {
       enable = lib.mkEnableOption "PostgreSQL";
+      package = mkOption {
+        type = types.package;
+        default = pkgs.postgresql;
+      };
       ensureDatabases = mkOption {
         type = types.listOf types.str;
         default = [ ];

@@ -51,6 +51,10 @@ in
 
   writeText = name: text: fakeDrv name { inherit text; };
 
+  postgresql = fakeDrv "postgresql" { };
+
+  sqlite = fakeDrv "sqlite" { };
+
   writeShellScript = name: text: fakeDrv name { inherit text; };
 
   writeShellScriptBin = name: text: fakeDrv name { inherit text; };
