@@ -195,6 +195,28 @@ let
         ]).services.bitpoll.package.name;
       expected = "bitpoll-0-unstable-2024-11-23";
     };
+    moduleExtraPythonPackages = {
+      expr =
+        let
+          c = evalNixos [
+            flake.nixosModules.default
+            {
+              services.bitpoll = {
+                enable = true;
+                extraPythonPackages = ps: [ ps.django-allauth ];
+              };
+            }
+          ];
+        in
+        {
+          name = c.services.bitpoll.finalPackage.name;
+          server = lib.hasPrefix "${c.services.bitpoll.finalPackage}/bin/bitpoll-server " c.systemd.services.bitpoll.serviceConfig.ExecStart;
+        };
+      expected = {
+        name = "bitpoll-0-unstable-2024-11-23";
+        server = true;
+      };
+    };
     vmTestNodesPassAssertions = {
       expr = lib.mapAttrs (_: node: failed (evalNixos [ node ])) vm.nodes;
       expected = {

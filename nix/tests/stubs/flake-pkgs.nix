@@ -21,12 +21,16 @@ let
       isDarwin = lib.hasSuffix "-darwin" system;
     };
 
+    # As nixpkgs' callPackage: the result can be overridden.
     callPackage =
       fn: args:
       let
         f = if builtins.isFunction fn then fn else import fn;
       in
-      f (builtins.intersectAttrs (builtins.functionArgs f) pkgs // args);
+      f (builtins.intersectAttrs (builtins.functionArgs f) pkgs // args)
+      // {
+        override = newArgs: pkgs.callPackage fn (args // newArgs);
+      };
 
     stdenvNoCC.mkDerivation =
       args:
