@@ -1,6 +1,8 @@
 # NixOS module for Bitpoll: gunicorn behind an optional nginx virtual host,
-# migrations in their own oneshot unit, SQLite or PostgreSQL, secrets passed
-# as systemd credentials and read at run time (never copied into the store).
+# migrations in their own oneshot unit (waiting for a remote database), a
+# maintenance timer, SQLite or PostgreSQL, secrets passed as systemd
+# credentials and read at run time (never copied into the store), keys
+# generated on first start when none are given.
 {
   config,
   lib,
@@ -10,6 +12,7 @@
 let
   cfg = config.services.bitpoll;
   db = cfg.database;
+  pkg = cfg.finalPackage;
 
   settingsFormat = pkgs.formats.json { };
   settingsFile = settingsFormat.generate "bitpoll-settings.json" cfg.settings;
@@ -22,15 +25,131 @@ let
     else
       "${cfg.listenAddress}:${toString cfg.port}";
 
+  # Keys generated on first start when no file is given: root's, inside the
+  # state directory (bitpoll-keys.service).
+  keysDir = "${cfg.dataDir}/keys";
+  secretKeyPath = if cfg.secretKeyFile != null then toString cfg.secretKeyFile else "${keysDir}/secret_key";
+  encryptionKeyPath =
+    if cfg.encryptionKeyFile != null then toString cfg.encryptionKeyFile else "${keysDir}/encryption_key";
+
   # name:path pairs for LoadCredential; settings_local.py reads them from
   # $CREDENTIALS_DIRECTORY/<name>.
-  credentials =
-    lib.optional (cfg.secretKeyFile != null) "secret_key:${toString cfg.secretKeyFile}"
-    ++ lib.optional (cfg.encryptionKeyFile != null) "encryption_key:${toString cfg.encryptionKeyFile}"
-    ++ lib.optional (db.passwordFile != null) "db_password:${toString db.passwordFile}"
-    ++ lib.optional (
-      cfg.ldap.enable && cfg.ldap.bindPasswordFile != null
-    ) "ldap_bind_password:${toString cfg.ldap.bindPasswordFile}";
+  credentials = [
+    "secret_key:${secretKeyPath}"
+    "encryption_key:${encryptionKeyPath}"
+  ]
+  ++ lib.optional (db.passwordFile != null) "db_password:${toString db.passwordFile}"
+  ++ lib.optional (
+    cfg.ldap.enable && cfg.ldap.bindPasswordFile != null
+  ) "ldap_bind_password:${toString cfg.ldap.bindPasswordFile}"
+  ++ lib.mapAttrsToList (name: path: "setting_${name}:${toString path}") cfg.secretFiles;
+
+  # A remote PostgreSQL (a host name, not a socket directory) is reached over
+  # the network, which may come up after this machine's units start.
+  remoteDatabase =
+    db.type == "postgresql" && !db.createLocally && db.host != null && !lib.hasPrefix "/" db.host;
+
+  # As nixpkgs' utils.escapeSystemdExecArg: a JSON string is a valid
+  # double-quoted systemd word once % and $ are doubled.
+  escapeExecArg = arg: lib.replaceStrings [ "%" "$" ] [ "%%" "$$" ] (builtins.toJSON arg);
+
+  serverCommand = lib.concatStringsSep " " (
+    [
+      "${pkg}/bin/bitpoll-server"
+      "--listen"
+      listen
+      "--workers"
+      (toString cfg.gunicorn.workers)
+      "--threads"
+      (toString cfg.gunicorn.threads)
+    ]
+    ++ map escapeExecArg cfg.gunicorn.extraArgs
+  );
+
+  prepareKeys = pkgs.writeShellScript "bitpoll-prepare-keys" (builtins.readFile ./prepare-keys.sh);
+
+  # Runs as root before every other unit: creates the state directory as
+  # StateDirectory would (so systemd never re-owns what is inside), then the
+  # keys directory, root's only, and the keys not given as files.
+  keysScript = ''
+    if [ ! -d ${lib.escapeShellArg cfg.dataDir} ]; then
+      install -d -m 0750 -o bitpoll -g bitpoll ${lib.escapeShellArg cfg.dataDir}
+    fi
+    exec ${prepareKeys} ${lib.escapeShellArg keysDir} ${
+      lib.escapeShellArg (if cfg.secretKeyFile != null then toString cfg.secretKeyFile else "")
+    } ${lib.escapeShellArg (if cfg.encryptionKeyFile != null then toString cfg.encryptionKeyFile else "")}
+  '';
+
+  # A copy of the database before migrations change it, when some are
+  # pending: SQLite with its online backup, PostgreSQL with pg_dump (the
+  # local server's version, or nixpkgs' default for a remote one). The
+  # newest `database.backupsToKeep` stay.
+  backupsDir = "${cfg.dataDir}/backups";
+  backupScript =
+    let
+      target = "${backupsDir}/pre-migrate-$(date -u +%Y%m%dT%H%M%SZ)";
+      pgDump = "${
+        if db.createLocally then config.services.postgresql.package else pkgs.postgresql
+      }/bin/pg_dump";
+    in
+    ''
+      if ${pkg}/bin/bitpoll-manage showmigrations --plan | grep -q '^\[ \]'; then
+        mkdir -p ${backupsDir}
+    ''
+    + (
+      if db.type == "sqlite" then
+        ''
+          if [ -s ${lib.escapeShellArg settingsDb.NAME} ]; then
+            ${pkgs.sqlite}/bin/sqlite3 ${lib.escapeShellArg settingsDb.NAME} ".backup '${target}.sqlite3'"
+          fi
+        ''
+      else
+        ''
+          if [ -r "$CREDENTIALS_DIRECTORY/db_password" ]; then
+            PGPASSWORD=$(cat "$CREDENTIALS_DIRECTORY/db_password")
+            export PGPASSWORD
+          fi
+          ${pgDump} --format=custom --file="${target}.pgdump" \
+            ${
+              lib.escapeShellArgs (
+                [
+                  "--dbname=${db.name}"
+                  "--username=${db.user}"
+                ]
+                ++ lib.optional (settingsDb ? HOST) "--host=${settingsDb.HOST}"
+                ++ lib.optional (settingsDb ? PORT) "--port=${settingsDb.PORT}"
+              )
+            }
+        ''
+    )
+    + ''
+        ls -1t ${backupsDir}/pre-migrate-* | tail -n +${toString (db.backupsToKeep + 1)} | xargs -r rm -f --
+        echo "bitpoll-migrate: database saved in ${backupsDir} before migrating" >&2
+      fi
+    '';
+  settingsDb = cfg.settings.DATABASES.default;
+
+  # Waits for the database (a bounded number of attempts), migrates, then
+  # checks that the encryption key reads what the database holds.
+  migrateScript = ''
+    attempt=1
+    until ${pkg}/bin/bitpoll-manage showmigrations --plan >/dev/null; do
+      if [ "$attempt" -ge ${toString db.connectAttempts} ]; then
+        echo "bitpoll-migrate: the database is still unreachable after ${toString db.connectAttempts} attempts" >&2
+        exit 1
+      fi
+      echo "bitpoll-migrate: the database is unreachable (attempt $attempt of ${toString db.connectAttempts}); retrying in 5 s" >&2
+      sleep 5
+      attempt=$((attempt + 1))
+    done
+    ${lib.optionalString db.backupBeforeMigrate backupScript}
+    ${pkg}/bin/bitpoll-manage migrate --noinput
+    exec ${pkg}/bin/bitpoll-manage check_encryption_key
+  '';
+
+  maintenanceScript = lib.concatMapStrings (
+    command: "${pkg}/bin/bitpoll-manage ${lib.escapeShellArgs command}\n"
+  ) cfg.maintenance.commands;
 
   environment = {
     BITPOLL_SETTINGS_FILE = "${settingsFile}";
@@ -41,7 +160,7 @@ let
 
   stateDirectory = lib.removePrefix "/var/lib/" cfg.dataDir;
 
-  # Shared by the migration and server units, so both see the same files,
+  # Shared by the migration, server and maintenance units, so all see the same files,
   # credentials and restrictions.
   serviceConfig = {
     User = "bitpoll";
@@ -111,7 +230,7 @@ let
           lib.mapAttrsToList (n: v: "--setenv=${lib.escapeShellArg "${n}=${v}"}") environment
         )
       } \
-      ${cfg.package}/bin/bitpoll-manage "$@"
+      ${pkg}/bin/bitpoll-manage "$@"
   '';
 
   # Settings derived from the typed options. mkDefault, so a key set in
@@ -136,6 +255,37 @@ let
         }
         // lib.optionalAttrs (db.port != null) { PORT = toString db.port; };
   }
+  // {
+    EMAIL_HOST = cfg.mail.host;
+    EMAIL_PORT = cfg.mail.port;
+    EMAIL_USE_TLS = cfg.mail.security == "starttls";
+    EMAIL_USE_SSL = cfg.mail.security == "tls";
+  }
+  // lib.optionalAttrs (cfg.mail.user != null) { EMAIL_HOST_USER = cfg.mail.user; }
+  // lib.optionalAttrs (cfg.mail.from != null) {
+    DEFAULT_FROM_EMAIL = cfg.mail.from;
+    SERVER_EMAIL = cfg.mail.from;
+  }
+  // lib.optionalAttrs cfg.openid.enable (
+    {
+      OPENID_ENABLED = true;
+      # Bitpoll refuses OpenID together with its own group management.
+      GROUP_MANAGEMENT = false;
+      INSTALLED_APPS_LOCAL = [ "simple_openid_connect.integrations.django" ];
+      MIDDLEWARE_LOCAL = [
+        "simple_openid_connect.integrations.django.middleware.TokenVerificationMiddleware"
+      ];
+      OPENID_ISSUER = cfg.openid.issuer;
+      OPENID_CLIENT_ID = cfg.openid.clientId;
+      OPENID_SCOPE = cfg.openid.scope;
+      OPENID_USER_MAPPER = "bitpoll.base.openid.BitpollUserMapper";
+      LOGIN_URL = "simple_openid_connect_django:login";
+      LOGOUT_REDIRECT_URL = "index";
+    }
+    // lib.optionalAttrs (cfg.openid.apiBase != null) { OPENID_API_BASE = cfg.openid.apiBase; }
+    # settings_local.py compiles the string.
+    // lib.optionalAttrs (cfg.openid.adminGroups != null) { OPENID_ADMIN_GROUPS = cfg.openid.adminGroups; }
+  )
   // lib.optionalAttrs cfg.nginx.enable {
     # nginx terminates TLS and says so in X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = [
@@ -156,6 +306,14 @@ let
     AUTH_LDAP_USER_SEARCH_BASE = cfg.ldap.userSearchBase;
     AUTH_LDAP_USER_SEARCH_FILTER = cfg.ldap.userFilter;
   };
+
+  # Settings that hold secrets: never in `settings` (the store), only files.
+  secretSettingNames = [
+    "SECRET_KEY"
+    "FIELD_ENCRYPTION_KEY"
+    "AUTH_LDAP_BIND_PASSWORD"
+  ]
+  ++ builtins.attrNames cfg.secretFiles;
 
   inStore = path: lib.hasPrefix builtins.storeDir (toString path);
 
@@ -190,6 +348,26 @@ in
       extraDescription = "It provides the bitpoll-server and bitpoll-manage programs.";
     };
 
+    extraPythonPackages = lib.mkOption {
+      type = lib.types.functionTo (lib.types.listOf lib.types.package);
+      default = _: [ ];
+      defaultText = lib.literalExpression "ps: [ ]";
+      example = lib.literalExpression "ps: [ ps.django-allauth ]";
+      description = ''
+        Python packages added to Bitpoll's own Python environment (not the
+        system's), given its package set: e.g. an authentication backend named
+        in `settings`. Applied with `package.override { extraPythonPackages = …; }`.
+      '';
+    };
+
+    finalPackage = lib.mkOption {
+      type = lib.types.package;
+      readOnly = true;
+      default = cfg.package.override { inherit (cfg) extraPythonPackages; };
+      defaultText = lib.literalExpression "package.override { inherit extraPythonPackages; }";
+      description = "The package the services run: `package` with `extraPythonPackages`.";
+    };
+
     listenAddress = lib.mkOption {
       type = lib.types.str;
       default = "127.0.0.1";
@@ -210,9 +388,155 @@ in
       description = "Host names Bitpoll answers to (Django's ALLOWED_HOSTS); the nginx virtual host is added when enabled.";
     };
 
-    secretKeyFile = secretFileOption "File holding Django's SECRET_KEY.";
+    secretKeyFile = secretFileOption "File holding Django's SECRET_KEY. When null, a key is generated on first start into dataDir/keys (readable by root only) and kept.";
 
-    encryptionKeyFile = secretFileOption "File holding FIELD_ENCRYPTION_KEY for django-encrypted-model-fields: a Fernet key (32 random bytes, url-safe base64).";
+    encryptionKeyFile = secretFileOption "File holding FIELD_ENCRYPTION_KEY for django-encrypted-model-fields: a Fernet key (32 random bytes, url-safe base64). When null, one is generated on first start into dataDir/keys (readable by root only) and kept. The key first used is remembered (its SHA-256 in dataDir/keys): Bitpoll refuses to start with another one, which could not read the data encrypted so far.";
+
+    secretFiles = lib.mkOption {
+      type = lib.types.attrsOf lib.types.path;
+      default = { };
+      example = {
+        SENTRY_DSN = "/run/secrets/bitpoll-sentry-dsn";
+      };
+      description = ''
+        Django settings whose values are secrets, each read at run time from a
+        file (setting name → path outside the store), passed with systemd's
+        LoadCredential as credential `setting_<NAME>`. mail.passwordFile and
+        openid.clientSecretFile add to this. Such a setting must not also
+        be in `settings`.
+      '';
+    };
+
+    gunicorn = {
+      workers = lib.mkOption {
+        type = lib.types.ints.positive;
+        default = 2;
+        description = "Number of gunicorn worker processes.";
+      };
+
+      threads = lib.mkOption {
+        type = lib.types.ints.positive;
+        default = 4;
+        description = ''
+          Threads per worker (gunicorn's gthread worker when above 1), so one
+          slow request, such as a CalDAV calendar fetch, does not hold up the
+          others.
+        '';
+      };
+
+      extraArgs = lib.mkOption {
+        type = lib.types.listOf lib.types.str;
+        default = [ ];
+        example = [
+          "--timeout=120"
+          "--max-requests=1000"
+        ];
+        description = "More gunicorn command-line arguments, each one word.";
+      };
+    };
+
+    mail = {
+      host = lib.mkOption {
+        type = lib.types.str;
+        default = "localhost";
+        example = "smtp.example.org";
+        description = "SMTP server Bitpoll sends mail through (invitations, registration).";
+      };
+
+      port = lib.mkOption {
+        type = lib.types.port;
+        default = 25;
+        example = 587;
+        description = "SMTP port.";
+      };
+
+      security = lib.mkOption {
+        type = lib.types.enum [
+          "none"
+          "starttls"
+          "tls"
+        ];
+        default = "none";
+        description = "`starttls` (EMAIL_USE_TLS, usually port 587) or implicit `tls` (EMAIL_USE_SSL, usually port 465).";
+      };
+
+      user = lib.mkOption {
+        type = lib.types.nullOr lib.types.str;
+        default = null;
+        description = "SMTP login name; null for none.";
+      };
+
+      passwordFile = secretFileOption "File holding the SMTP password (EMAIL_HOST_PASSWORD).";
+
+      from = lib.mkOption {
+        type = lib.types.nullOr lib.types.str;
+        default = null;
+        example = "bitpoll@example.org";
+        description = "Sender address (DEFAULT_FROM_EMAIL and SERVER_EMAIL); null for Django's default.";
+      };
+    };
+
+    openid = {
+      enable = lib.mkEnableOption "login through an OpenID Connect provider (simple_openid_connect); turns Bitpoll's group management off, as Bitpoll requires";
+
+      issuer = lib.mkOption {
+        type = lib.types.str;
+        default = "";
+        example = "https://id.example.org/realms/example";
+        description = "Issuer URL (OPENID_ISSUER).";
+      };
+
+      apiBase = lib.mkOption {
+        type = lib.types.nullOr lib.types.str;
+        default = null;
+        example = "https://id.example.org/admin/realms/example";
+        description = "Admin API base for group lookups (OPENID_API_BASE).";
+      };
+
+      clientId = lib.mkOption {
+        type = lib.types.str;
+        default = "";
+        description = "Client ID (OPENID_CLIENT_ID).";
+      };
+
+      clientSecretFile = secretFileOption "File holding the client secret (OPENID_CLIENT_SECRET).";
+
+      scope = lib.mkOption {
+        type = lib.types.str;
+        default = "openid profile email";
+        description = "Requested scopes (OPENID_SCOPE).";
+      };
+
+      adminGroups = lib.mkOption {
+        type = lib.types.nullOr lib.types.str;
+        default = null;
+        example = "admins|superusers";
+        description = "Regular expression of the provider's groups whose members become superusers (OPENID_ADMIN_GROUPS).";
+      };
+    };
+
+    maintenance = {
+      startAt = lib.mkOption {
+        type = lib.types.str;
+        default = "daily";
+        description = "When bitpoll-maintenance.service runs (systemd.time(7) calendar event).";
+      };
+
+      commands = lib.mkOption {
+        type = lib.types.listOf (lib.types.listOf lib.types.str);
+        default = [ [ "clearsessions" ] ];
+        example = [
+          [ "clearsessions" ]
+          [ "some_cleanup_command" "--quiet" ]
+        ];
+        description = ''
+          Management commands the maintenance timer runs, in order. Bitpoll
+          itself needs only Django's `clearsessions` (expired sessions are never
+          removed otherwise); its one own command, `importolddudel`, is a one-time
+          import.
+        '';
+      };
+    };
 
     dataDir = lib.mkOption {
       type = lib.types.str;
@@ -267,6 +591,32 @@ in
         example = "/run/secrets/bitpoll-db-password";
         description = "File holding the PostgreSQL password, passed as a credential; not used with createLocally (peer authentication).";
       };
+
+      backupBeforeMigrate = lib.mkOption {
+        type = lib.types.bool;
+        default = false;
+        description = ''
+          Save the database into dataDir/backups before bitpoll-migrate applies
+          pending migrations (SQLite's online backup, or pg_dump in its custom
+          format).
+        '';
+      };
+
+      backupsToKeep = lib.mkOption {
+        type = lib.types.ints.positive;
+        default = 3;
+        description = "How many of these backups are kept, newest first.";
+      };
+
+      connectAttempts = lib.mkOption {
+        type = lib.types.ints.positive;
+        default = 12;
+        description = ''
+          How often bitpoll-migrate tries to reach the database, 5 seconds apart,
+          before it fails (and with it Bitpoll's start). With a remote database
+          it also waits for network-online.target.
+        '';
+      };
     };
 
     settings = lib.mkOption {
@@ -283,9 +633,12 @@ in
       description = ''
         Django settings, written to a JSON file that Bitpoll's settings_local.py
         loads at run time; each key becomes a setting, overriding Bitpoll's
-        settings.py. ALLOWED_HOSTS, DATABASES and MEDIA_ROOT (and the LDAP
-        settings) are derived from the other options unless set here. Never put
-        secrets here: the file is in the world-readable store.
+        settings.py. ALLOWED_HOSTS, DATABASES, MEDIA_ROOT, the mail settings
+        (and the LDAP and OpenID settings) are derived from the other options;
+        what is set here is merged over them recursively, so
+        `DATABASES.default.CONN_MAX_AGE = 60` keeps the derived ENGINE and NAME,
+        while a list replaces the derived one. Never put secrets here: the file
+        is in the world-readable store (use secretFiles).
       '';
     };
 
@@ -368,14 +721,6 @@ in
   config = lib.mkIf cfg.enable {
     assertions = [
       {
-        assertion = cfg.secretKeyFile != null;
-        message = "services.bitpoll.secretKeyFile must be set: a file with Django's SECRET_KEY (see `openssl rand -base64 48`).";
-      }
-      {
-        assertion = cfg.encryptionKeyFile != null;
-        message = "services.bitpoll.encryptionKeyFile must be set: a file with a Fernet key for FIELD_ENCRYPTION_KEY (see `openssl rand -base64 32 | tr '+/' '-_'`).";
-      }
-      {
         assertion = lib.hasPrefix "/var/lib/" cfg.dataDir;
         message = "services.bitpoll.dataDir = ${cfg.dataDir} must lie under /var/lib/ (it is systemd's StateDirectory).";
       }
@@ -408,19 +753,43 @@ in
         message = "services.bitpoll.ldap.enable needs ldap.userSearchBase.";
       }
       {
-        assertion =
-          !(cfg.settings ? SECRET_KEY)
-          && !(cfg.settings ? FIELD_ENCRYPTION_KEY)
-          && !(cfg.settings ? AUTH_LDAP_BIND_PASSWORD);
-        message = "services.bitpoll.settings must not hold SECRET_KEY, FIELD_ENCRYPTION_KEY or AUTH_LDAP_BIND_PASSWORD: it is written to the world-readable store; use secretKeyFile, encryptionKeyFile and ldap.bindPasswordFile.";
+        assertion = !cfg.openid.enable || (cfg.openid.issuer != "" && cfg.openid.clientId != "");
+        message = "services.bitpoll.openid.enable needs openid.issuer and openid.clientId.";
+      }
+      {
+        assertion = builtins.all (name: !(cfg.settings ? ${name})) secretSettingNames;
+        message = "services.bitpoll.settings must not hold ${
+          lib.concatStringsSep ", " (builtins.filter (name: cfg.settings ? ${name}) secretSettingNames)
+        }: it is written to the world-readable store; use secretKeyFile, encryptionKeyFile, ldap.bindPasswordFile, mail.passwordFile, openid.clientSecretFile or secretFiles.";
+      }
+      {
+        assertion = builtins.all (name: builtins.match "[A-Z][A-Z0-9_]*" name != null) (
+          builtins.attrNames cfg.secretFiles
+        );
+        message = "services.bitpoll.secretFiles: ${
+          lib.concatStringsSep ", " (
+            builtins.filter (name: builtins.match "[A-Z][A-Z0-9_]*" name == null) (builtins.attrNames cfg.secretFiles)
+          )
+        } is not a Django setting name (upper case letters, digits and _).";
       }
     ]
     ++ secretFileAssertions "services.bitpoll.secretKeyFile" cfg.secretKeyFile
     ++ secretFileAssertions "services.bitpoll.encryptionKeyFile" cfg.encryptionKeyFile
     ++ secretFileAssertions "services.bitpoll.database.passwordFile" db.passwordFile
-    ++ secretFileAssertions "services.bitpoll.ldap.bindPasswordFile" cfg.ldap.bindPasswordFile;
+    ++ secretFileAssertions "services.bitpoll.ldap.bindPasswordFile" cfg.ldap.bindPasswordFile
+    ++ lib.concatLists (
+      lib.mapAttrsToList (name: secretFileAssertions "services.bitpoll.secretFiles.${name}") cfg.secretFiles
+    );
 
-    services.bitpoll.settings = lib.mapAttrs (_: lib.mkDefault) derivedSettings;
+    # mkDefault on every leaf, so user settings merge over the derived ones
+    # key by key (a list is a leaf: the user's replaces it).
+    services.bitpoll.settings = lib.mapAttrsRecursive (_: lib.mkDefault) derivedSettings;
+
+    services.bitpoll.secretFiles =
+      lib.optionalAttrs (cfg.mail.passwordFile != null) { EMAIL_HOST_PASSWORD = cfg.mail.passwordFile; }
+      // lib.optionalAttrs (cfg.openid.enable && cfg.openid.clientSecretFile != null) {
+        OPENID_CLIENT_SECRET = cfg.openid.clientSecretFile;
+      };
 
     users.users.bitpoll = {
       isSystemUser = true;
@@ -432,17 +801,47 @@ in
 
     environment.systemPackages = [ manage ];
 
+    systemd.services.bitpoll-keys = {
+      description = "Bitpoll keys";
+      requiredBy = [
+        "bitpoll-migrate.service"
+        "bitpoll.service"
+        "bitpoll-maintenance.service"
+      ];
+      before = [
+        "bitpoll-migrate.service"
+        "bitpoll.service"
+        "bitpoll-maintenance.service"
+      ];
+      script = keysScript;
+      serviceConfig = {
+        Type = "oneshot";
+        RemainAfterExit = true;
+        UMask = "0077";
+        PrivateNetwork = true;
+        PrivateTmp = true;
+        NoNewPrivileges = true;
+        ProtectSystem = "full";
+      };
+    };
+
     systemd.services.bitpoll-migrate = {
       description = "Bitpoll database migrations";
       requiredBy = [ "bitpoll.service" ];
       before = [ "bitpoll.service" ];
-      after = [ "network.target" ] ++ lib.optional db.createLocally "postgresql.service";
-      requires = lib.optional db.createLocally "postgresql.service";
+      after = [
+        "network.target"
+        "bitpoll-keys.service"
+      ]
+      ++ lib.optional db.createLocally "postgresql.service"
+      ++ lib.optional remoteDatabase "network-online.target";
+      wants = lib.optional remoteDatabase "network-online.target";
+      requires = [ "bitpoll-keys.service" ] ++ lib.optional db.createLocally "postgresql.service";
       inherit environment;
+      script = migrateScript;
       serviceConfig = serviceConfig // {
         Type = "oneshot";
         RemainAfterExit = true;
-        ExecStart = "${cfg.package}/bin/bitpoll-manage migrate --noinput";
       };
     };
 
@@ -451,15 +850,46 @@ in
       wantedBy = [ "multi-user.target" ];
       after = [
         "network.target"
+        "bitpoll-keys.service"
         "bitpoll-migrate.service"
       ];
-      requires = [ "bitpoll-migrate.service" ];
+      requires = [
+        "bitpoll-keys.service"
+        "bitpoll-migrate.service"
+      ];
       inherit environment;
       serviceConfig = serviceConfig // {
         Type = "simple";
-        ExecStart = "${cfg.package}/bin/bitpoll-server --listen ${listen}";
+        ExecStart = serverCommand;
         Restart = "on-failure";
         RestartSec = 5;
+      };
+    };
+
+    systemd.services.bitpoll-maintenance = {
+      description = "Bitpoll maintenance (expired sessions)";
+      after = [
+        "bitpoll-keys.service"
+        "bitpoll-migrate.service"
+      ];
+      requires = [
+        "bitpoll-keys.service"
+        "bitpoll-migrate.service"
+      ];
+      inherit environment;
+      script = maintenanceScript;
+      serviceConfig = serviceConfig // {
+        Type = "oneshot";
+      };
+    };
+
+    systemd.timers.bitpoll-maintenance = {
+      description = "Bitpoll maintenance";
+      wantedBy = [ "timers.target" ];
+      timerConfig = {
+        OnCalendar = cfg.maintenance.startAt;
+        Persistent = true;
+        RandomizedDelaySec = "1h";
       };
     };
 
@@ -481,7 +911,7 @@ in
           proxyPass = "http://${listen}";
           recommendedProxySettings = true;
         };
-        locations."/static/".alias = "${cfg.package}/share/bitpoll/_static/";
+        locations."/static/".alias = "${pkg}/share/bitpoll/_static/";
       };
     };
   };

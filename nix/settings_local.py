@@ -12,10 +12,17 @@
 #   db_password, ldap_bind_password) or the paths in BITPOLL_SECRET_KEY_FILE,
 #   BITPOLL_ENCRYPTION_KEY_FILE, BITPOLL_DB_PASSWORD_FILE and
 #   BITPOLL_LDAP_BIND_PASSWORD_FILE (these win when set).
+# - Any other secret setting comes from a credential named setting_<NAME>
+#   (services.bitpoll.secretFiles, mail.passwordFile, openid.clientSecretFile):
+#   its content becomes the setting NAME.
 # - BITPOLL_EXTRA_SETTINGS: a Python file executed last, for settings JSON
 #   cannot express (services.bitpoll.extraConfig).
+# - Django 5.1 removed STATICFILES_STORAGE, which Bitpoll at 4a3e6a5 still
+#   sets: it is moved into STORAGES (understood since Django 4.2).
 import json
 import os
+import re
+import sys
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -57,6 +64,45 @@ MIDDLEWARE_LOCAL = []
 # read-only store, at run time.
 PIPELINE_LOCAL = {"PIPELINE_COLLECTOR_ENABLED": False}
 
+
+def _storages_from(parent):
+    """Move the settings module's STATICFILES_STORAGE into STORAGES.
+
+    Django 5.1 ignores STATICFILES_STORAGE (collectstatic would then pack
+    nothing and css/base.css would be missing), and Django 4.2 and 5.0 refuse
+    both settings at once; STORAGES works from 4.2 on. Returns the STORAGES
+    to define here, or None when the settings module already uses STORAGES.
+    """
+    backend = getattr(parent, "STATICFILES_STORAGE", None)
+    if backend is None:
+        return None
+    del parent.STATICFILES_STORAGE
+    storages = dict(getattr(parent, "STORAGES", None) or {})
+    storages.setdefault("default", {"BACKEND": "django.core.files.storage.FileSystemStorage"})
+    storages["staticfiles"] = {"BACKEND": backend}
+    return storages
+
+
+# This module runs while bitpoll/settings.py executes `from .settings_local
+# import *`: the partly executed settings module is in sys.modules.
+_parent = sys.modules.get(__name__.rpartition(".")[0] + ".settings")
+if _parent is not None:
+    _storages = _storages_from(_parent)
+    if _storages is not None:
+        STORAGES = _storages
+
+# Errors reach the journal: without LOGGING, Django sends the tracebacks of
+# 500 errors to mail_admins only (DEBUG off). The NixOS module derives the
+# same value; a LOGGING in the settings file replaces it.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {"django": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
+}
+
 _settings_file = os.environ.get("BITPOLL_SETTINGS_FILE")
 if _settings_file:
     try:
@@ -85,6 +131,20 @@ if not FIELD_ENCRYPTION_KEY:
 _db_password = _read_secret("db_password", "BITPOLL_DB_PASSWORD_FILE")
 if _db_password is not None:
     DATABASES["default"]["PASSWORD"] = _db_password
+
+# Secret settings, one credential each: setting_<NAME> holds the setting NAME.
+_credentials_dir = os.environ.get("CREDENTIALS_DIRECTORY")
+if _credentials_dir and os.path.isdir(_credentials_dir):
+    for _entry in sorted(os.listdir(_credentials_dir)):
+        _name = _entry[len("setting_") :]
+        if _entry.startswith("setting_") and re.fullmatch(r"[A-Z][A-Z0-9_]*", _name):
+            globals()[_name] = _read_secret(_entry, "BITPOLL_" + _name + "_FILE")
+
+# A regular expression cannot be written in JSON: the module passes
+# OPENID_ADMIN_GROUPS as a string, which bitpoll/base/openid.py would call
+# .fullmatch on.
+if isinstance(globals().get("OPENID_ADMIN_GROUPS"), str):
+    OPENID_ADMIN_GROUPS = re.compile(OPENID_ADMIN_GROUPS)
 
 # LDAPSearch objects cannot be written in JSON: the module passes the search
 # base and filter as plain strings and they are assembled here.

@@ -5,7 +5,7 @@
 {
   # Paths of Bitpoll's requirements.in and requirements-production.in.
   requirements,
-  lib ? import ./minilib,
+  lib,
 }:
 let
   characters = s: builtins.genList (i: builtins.substring i 1 s) (builtins.stringLength s);
@@ -57,6 +57,7 @@ let
     };
     gettext = null;
     bash = null;
+    coreutils = null;
     src = null;
     pythonPackagesOverlay = _: _: { };
   };
@@ -72,6 +73,37 @@ let
     dependenciesMatchRequirements = {
       expr = sort listed;
       expected = sort wanted;
+    };
+    # Issue 11, item 10: the build checks what collectstatic produced.
+    buildChecksStaticFiles = {
+      expr =
+        let
+          phase = package.buildPhase;
+          after = builtins.elemAt (builtins.split "manage.py collectstatic" phase) 2;
+        in
+        builtins.match ".*python /nix/store/[a-z0-9]+-check_static.py\n.*" after != null;
+      expected = true;
+    };
+    extraPythonPackagesInEnv = {
+      expr =
+        let
+          extended = import ../bitpoll.nix {
+            inherit lib;
+            stdenvNoCC.mkDerivation = args: args;
+            python312.override = _: {
+              withPackages = f: f ps;
+            };
+            gettext = null;
+            bash = null;
+            coreutils = null;
+            src = null;
+            pythonPackagesOverlay = _: _: { };
+            extraPythonPackages = ps: [ ps.caldav ];
+          };
+        in
+        builtins.length extended.passthru.pythonEnv - builtins.length (package.passthru.dependencies ps);
+      # gunicorn and the extra package.
+      expected = 2;
     };
   };
 

@@ -4,7 +4,7 @@
 # Same report format as module-tests.nix.
 {
   flake,
-  lib ? import ./minilib,
+  lib,
 }:
 let
   system = "x86_64-linux";
@@ -26,9 +26,8 @@ let
 
   vm = flake.checks.${system}.vm;
 
-  # With nixpkgs' lib the Go source filter (lib.fileset) can be checked;
-  # minilib has no fileset, and recent lib.fileset needs
-  # builtins.readFileType, which Nix 2.8 lacks.
+  # The Go source filter (lib.fileset) can only be checked on a Nix with
+  # builtins.readFileType, which recent lib.fileset needs and Nix 2.8 lacks.
   filesetTests = lib.optionalAttrs (lib ? fileset && builtins ? readFileType) {
     goSourceFiltered = {
       expr =
@@ -82,9 +81,29 @@ let
     systems = {
       expr = builtins.attrNames flake.packages;
       expected = [
+        "aarch64-darwin"
         "aarch64-linux"
+        "x86_64-darwin"
         "x86_64-linux"
       ];
+    };
+    darwinOutputs = {
+      expr = {
+        devShell = flake.devShells.aarch64-darwin.default.name;
+        bitpoll = flake.packages.aarch64-darwin.bitpoll.name;
+        checks = builtins.attrNames flake.checks.aarch64-darwin;
+      };
+      expected = {
+        devShell = "shell";
+        bitpoll = "bitpoll-0-unstable-2024-11-23";
+        # No NixOS VM on macOS.
+        checks = [
+          "bitpoll"
+          "module-tests"
+          "pip2nix-bitpoll"
+          "python-packages-up-to-date"
+        ];
+      };
     };
     packages = {
       expr = lib.mapAttrs (_: p: {
@@ -119,6 +138,10 @@ let
         program = builtins.baseNameOf a.program;
       }) flake.apps.${system};
       expected = {
+        bitpoll-local = {
+          type = "app";
+          program = "bitpoll-local";
+        };
         bitpoll-manage = {
           type = "app";
           program = "bitpoll-manage";
@@ -129,7 +152,7 @@ let
         };
         default = {
           type = "app";
-          program = "bitpoll-server";
+          program = "bitpoll-local";
         };
         pip2nix-bitpoll = {
           type = "app";
@@ -146,16 +169,20 @@ let
         {
           names = builtins.attrNames applied;
           bitpoll = applied.bitpoll.name;
-          extensions = builtins.length applied.pythonPackagesExtensions;
+          # Bitpoll's Python carries the generated overrides itself.
+          privateOverrides =
+            builtins.attrNames (applied.bitpoll.passthru.python.packageOverrides { } { })
+            == builtins.attrNames (import "${flake}/python-packages.nix" { } { });
+          nonEmpty = applied.bitpoll.passthru.python.packageOverrides { } { } != { };
         };
       expected = {
         names = [
           "bitpoll"
           "pip2nix-bitpoll"
-          "pythonPackagesExtensions"
         ];
         bitpoll = "bitpoll-0-unstable-2024-11-23";
-        extensions = 1;
+        privateOverrides = true;
+        nonEmpty = true;
       };
     };
     moduleDefaultsToFlakePackage = {
@@ -163,14 +190,32 @@ let
         (evalNixos [
           flake.nixosModules.default
           {
-            services.bitpoll = {
-              enable = true;
-              secretKeyFile = "/run/secrets/k";
-              encryptionKeyFile = "/run/secrets/e";
-            };
+            services.bitpoll.enable = true;
           }
         ]).services.bitpoll.package.name;
       expected = "bitpoll-0-unstable-2024-11-23";
+    };
+    moduleExtraPythonPackages = {
+      expr =
+        let
+          c = evalNixos [
+            flake.nixosModules.default
+            {
+              services.bitpoll = {
+                enable = true;
+                extraPythonPackages = ps: [ ps.django-allauth ];
+              };
+            }
+          ];
+        in
+        {
+          name = c.services.bitpoll.finalPackage.name;
+          server = lib.hasPrefix "${c.services.bitpoll.finalPackage}/bin/bitpoll-server " c.systemd.services.bitpoll.serviceConfig.ExecStart;
+        };
+      expected = {
+        name = "bitpoll-0-unstable-2024-11-23";
+        server = true;
+      };
     };
     vmTestNodesPassAssertions = {
       expr = lib.mapAttrs (_: node: failed (evalNixos [ node ])) vm.nodes;
@@ -200,10 +245,27 @@ let
       expr = builtins.attrNames flake.checks.${system};
       expected = [
         "bitpoll"
+        "module-tests"
         "pip2nix-bitpoll"
         "python-packages-up-to-date"
         "vm"
       ];
+    };
+    moduleTestsCheck = {
+      expr =
+        let
+          report = flake.checks.${system}.module-tests.env.report;
+        in
+        {
+          fails = lib.hasInfix "FAIL" report;
+          count = builtins.length (builtins.filter (l: lib.hasPrefix "ok " l) (lib.splitString "\n" report)) > 50;
+          failsTheBuild = lib.hasInfix "grep -q '^FAIL'" flake.checks.${system}.module-tests.script;
+        };
+      expected = {
+        fails = false;
+        count = true;
+        failsTheBuild = true;
+      };
     };
     upToDateCommand = {
       expr =
@@ -224,14 +286,23 @@ let
       ];
     };
     devShell = {
-      expr = map (p: p.name) flake.devShells.${system}.default.packages;
-      expected = [
-        "go"
-        "gopls"
-        "nixfmt"
-        "nix"
-        "python3"
-      ];
+      expr = {
+        packages = map (p: p.name) flake.devShells.${system}.default.packages;
+        keys = lib.hasInfix "/libexec/bitpoll/prepare-keys \"$BITPOLL_STATE_DIR/keys\"" flake.devShells.${system}.default.shellHook;
+        settings = lib.hasInfix "BITPOLL_SETTINGS_FILE=" flake.devShells.${system}.default.shellHook;
+      };
+      expected = {
+        packages = [
+          "go"
+          "gopls"
+          "nixfmt"
+          "nix"
+          "python3-env"
+          "bitpoll-0-unstable-2024-11-23"
+        ];
+        keys = true;
+        settings = true;
+      };
     };
     formatter = {
       expr = flake.formatter.${system}.name;

@@ -1,14 +1,15 @@
-# Evaluation tests of nix/module.nix against the option stubs: the resulting
-# configuration (hardening, credentials, unit ordering, database, nginx, LDAP)
-# and the assertions bad configurations trip. `report` is one line per test,
-# "ok NAME" or "FAIL NAME: …"; run.sh counts them.
+# Evaluation tests of nix/module.nix with nixpkgs' lib (its real module
+# system) and the NixOS option declarations the module relies on
+# (stubs/nixos.nix): the resulting configuration (hardening, credentials,
+# generated keys, unit ordering, database, gunicorn, mail, OpenID, nginx,
+# LDAP, the maintenance timer, settings merging) and the assertions bad
+# configurations trip. `report` is one line per test, "ok NAME" or
+# "FAIL NAME: …"; run.sh counts them, and the flake's check
+# `module-tests` fails on any FAIL.
 #
-#   nix eval --raw -f nix/tests/module-tests.nix report                  # minilib
 #   nix eval --raw -f nix/tests/module-tests.nix report \
-#     --arg lib 'import /path/to/nixpkgs/lib'                            # real lib
-{
-  lib ? import ./minilib,
-}:
+#     --arg lib 'import /path/to/nixpkgs/lib'
+{ lib }:
 let
   pkgs = import ./stubs/pkgs.nix { inherit lib; };
 
@@ -126,6 +127,11 @@ let
     "encryption_key:/run/secrets/bitpoll-encryption-key"
   ];
 
+  # Nothing but enable: keys generated on first start.
+  bare = eval [ { services.bitpoll.enable = true; } ];
+  keysUnit = config: config.systemd.services.bitpoll-keys;
+  maintenance = config: config.systemd.services.bitpoll-maintenance;
+
   # name → { expr, expected } or { expr, throws = true }.
   tests = {
     serverHardening = {
@@ -144,9 +150,9 @@ let
       expr =
         (server (eval [
           keys
-          { services.bitpoll.package = pkgs.fakeDrv "bitpoll-patched" { }; }
+          { services.bitpoll.package = pkgs.overridable "bitpoll-patched" { }; }
         ])).serviceConfig.ExecStart;
-      expected = "${builtins.storeDir}/00000000000000000000000000000000-bitpoll-patched/bin/bitpoll-server --listen 127.0.0.1:8000";
+      expected = "${builtins.storeDir}/00000000000000000000000000000000-bitpoll-patched/bin/bitpoll-server --listen 127.0.0.1:8000 --workers 2 --threads 4";
     };
     serverRestartsOnFailure = {
       expr = (server base).serviceConfig.Restart;
@@ -154,7 +160,7 @@ let
     };
     serverListens = {
       expr = (server base).serviceConfig.ExecStart;
-      expected = "${pkgs.bitpoll}/bin/bitpoll-server --listen 127.0.0.1:8000";
+      expected = "${pkgs.bitpoll}/bin/bitpoll-server --listen 127.0.0.1:8000 --workers 2 --threads 4";
     };
     serverListensIPv6 = {
       expr =
@@ -167,25 +173,29 @@ let
             };
           }
         ])).serviceConfig.ExecStart;
-      expected = "${pkgs.bitpoll}/bin/bitpoll-server --listen [::1]:8123";
+      expected = "${pkgs.bitpoll}/bin/bitpoll-server --listen [::1]:8123 --workers 2 --threads 4";
     };
     migrationsBeforeServer = {
       expr = {
         inherit (migrate base) before requiredBy;
         inherit (server base) requires;
         serverAfterMigrate = builtins.elem "bitpoll-migrate.service" (server base).after;
-        inherit (migrate base) serviceConfig;
+        inherit (pick [ "Type" "RemainAfterExit" ] (migrate base).serviceConfig) Type RemainAfterExit;
+        migrates = lib.hasInfix "${pkgs.bitpoll}/bin/bitpoll-manage migrate --noinput\n" (migrate base).script;
+        checksKeyAfter = lib.hasSuffix "exec ${pkgs.bitpoll}/bin/bitpoll-manage check_encryption_key\n" (migrate base).script;
       };
       expected = {
         before = [ "bitpoll.service" ];
         requiredBy = [ "bitpoll.service" ];
-        requires = [ "bitpoll-migrate.service" ];
+        requires = [
+          "bitpoll-keys.service"
+          "bitpoll-migrate.service"
+        ];
         serverAfterMigrate = true;
-        serviceConfig = (migrate base).serviceConfig // {
-          Type = "oneshot";
-          RemainAfterExit = true;
-          ExecStart = "${pkgs.bitpoll}/bin/bitpoll-manage migrate --noinput";
-        };
+        Type = "oneshot";
+        RemainAfterExit = true;
+        migrates = true;
+        checksKeyAfter = true;
       };
     };
     credentials = {
@@ -299,9 +309,13 @@ let
         ];
         migrateAfter = [
           "network.target"
+          "bitpoll-keys.service"
           "postgresql.service"
         ];
-        migrateRequires = [ "postgresql.service" ];
+        migrateRequires = [
+          "bitpoll-keys.service"
+          "postgresql.service"
+        ];
         database = {
           ENGINE = "django.db.backends.postgresql";
           NAME = "bitpoll";
@@ -345,10 +359,12 @@ let
             proxyPass = "http://127.0.0.1:8000";
             recommendedProxySettings = true;
             alias = null;
+            extraConfig = "";
           };
           "/static/" = {
             proxyPass = null;
             recommendedProxySettings = false;
+            extraConfig = "";
             alias = "${pkgs.bitpoll}/share/bitpoll/_static/";
           };
         };
@@ -451,11 +467,13 @@ let
         in
         {
           services = builtins.attrNames c.systemd.services;
+          timers = builtins.attrNames c.systemd.timers;
           inherit (c) assertions;
           packages = c.environment.systemPackages;
         };
       expected = {
         services = [ ];
+        timers = [ ];
         assertions = [ ];
         packages = [ ];
       };
@@ -469,14 +487,6 @@ let
       expected = false;
     };
 
-    assertSecretKeyFile = {
-      expr = builtins.length (failsWith [ { services.bitpoll.secretKeyFile = lib.mkForce null; } ] "secretKeyFile must be set");
-      expected = 1;
-    };
-    assertEncryptionKeyFile = {
-      expr = builtins.length (failsWith [ { services.bitpoll.encryptionKeyFile = lib.mkForce null; } ] "encryptionKeyFile must be set");
-      expected = 1;
-    };
     assertSecretNotInStore = {
       expr = failsWith [
         {
@@ -574,14 +584,487 @@ let
       expected = [ "services.bitpoll.ldap.enable needs ldap.userSearchBase." ];
     };
     assertNoSecretInSettings = {
-      expr = builtins.length (failsWith [ { services.bitpoll.settings.SECRET_KEY = "oops"; } ] "must not hold SECRET_KEY");
-      expected = 1;
+      expr = failsWith [
+        {
+          services.bitpoll.settings = {
+            SECRET_KEY = "oops";
+            EMAIL_HOST_PASSWORD = "oops";
+            SITE_NAME = "fine";
+          };
+          services.bitpoll.mail.passwordFile = "/run/secrets/mail";
+        }
+      ] "must not hold";
+      expected = [
+        "services.bitpoll.settings must not hold SECRET_KEY, EMAIL_HOST_PASSWORD: it is written to the world-readable store; use secretKeyFile, encryptionKeyFile, ldap.bindPasswordFile, mail.passwordFile, openid.clientSecretFile or secretFiles."
+      ];
     };
     assertDataDir = {
       expr = builtins.length (failsWith [ { services.bitpoll.dataDir = "/srv/bitpoll"; } ] "must lie under /var/lib/");
       expected = 1;
     };
 
+    # Issue 13, item 6: enable alone is enough; keys are generated.
+    enableAlonePasses = {
+      expr = failed bare;
+      expected = [ ];
+    };
+    generatedKeysAsCredentials = {
+      expr = map (u: lib.take 2 u.serviceConfig.LoadCredential) [
+        (server bare)
+        (migrate bare)
+        (maintenance bare)
+      ];
+      expected = lib.replicate 3 [
+        "secret_key:/var/lib/bitpoll/keys/secret_key"
+        "encryption_key:/var/lib/bitpoll/keys/encryption_key"
+      ];
+    };
+    keysUnit = {
+      expr = {
+        inherit (keysUnit bare) requiredBy before;
+        user = (keysUnit bare).serviceConfig.User or "root";
+        inherit (pick [ "Type" "RemainAfterExit" "UMask" ] (keysUnit bare).serviceConfig) Type RemainAfterExit UMask;
+        generates = lib.hasInfix "-bitpoll-prepare-keys /var/lib/bitpoll/keys '' ''\n" (keysUnit bare).script;
+        createsStateDirAsBitpoll = lib.hasInfix "install -d -m 0750 -o bitpoll -g bitpoll /var/lib/bitpoll" (keysUnit bare).script;
+        serverRequires = builtins.elem "bitpoll-keys.service" (server bare).requires;
+        noKeyInStore = !(lib.hasInfix "/nix/store" (lib.concatStringsSep " " (server bare).serviceConfig.LoadCredential));
+      };
+      expected = {
+        requiredBy = [
+          "bitpoll-migrate.service"
+          "bitpoll.service"
+          "bitpoll-maintenance.service"
+        ];
+        before = [
+          "bitpoll-migrate.service"
+          "bitpoll.service"
+          "bitpoll-maintenance.service"
+        ];
+        user = "root";
+        Type = "oneshot";
+        RemainAfterExit = true;
+        UMask = "0077";
+        generates = true;
+        createsStateDirAsBitpoll = true;
+        serverRequires = true;
+        noKeyInStore = true;
+      };
+    };
+    givenKeyFilesWin = {
+      expr = {
+        credentials = lib.take 2 (server base).serviceConfig.LoadCredential;
+        passed = lib.hasInfix "/var/lib/bitpoll/keys /run/secrets/bitpoll-secret-key /run/secrets/bitpoll-encryption-key" (keysUnit base).script;
+      };
+      expected = {
+        credentials = secretCredentials;
+        passed = true;
+      };
+    };
+
+    # Item 1: user settings merge recursively over the derived ones.
+    settingsMergeRecursively = {
+      expr =
+        (eval [
+          {
+            services.bitpoll.enable = true;
+            services.bitpoll.settings.DATABASES.default.CONN_MAX_AGE = 60;
+            services.bitpoll.settings.ALLOWED_HOSTS = [ "polls.example.org" ];
+          }
+        ]).services.bitpoll.settings;
+      expected = bare.services.bitpoll.settings // {
+        DATABASES.default = {
+          ENGINE = "django.db.backends.sqlite3";
+          NAME = "/var/lib/bitpoll/bitpoll.sqlite3";
+          CONN_MAX_AGE = 60;
+        };
+        ALLOWED_HOSTS = [ "polls.example.org" ];
+      };
+    };
+    settingsOverrideNestedDerived = {
+      expr =
+        (eval [
+          {
+            services.bitpoll.enable = true;
+            services.bitpoll.database.type = "postgresql";
+            services.bitpoll.settings.DATABASES.default.HOST = "db.internal";
+          }
+        ]).services.bitpoll.settings.DATABASES.default;
+      expected = {
+        ENGINE = "django.db.backends.postgresql";
+        NAME = "bitpoll";
+        USER = "bitpoll";
+        HOST = "db.internal";
+      };
+    };
+
+    # Item 2: gunicorn concurrency.
+    gunicornOptions = {
+      expr =
+        (server (eval [
+          {
+            services.bitpoll.enable = true;
+            services.bitpoll.gunicorn = {
+              workers = 5;
+              threads = 1;
+              extraArgs = [
+                "--timeout=120"
+                "--access-logformat=%(h)s $x \"q\""
+              ];
+            };
+          }
+        ])).serviceConfig.ExecStart;
+      expected = ''${pkgs.bitpoll}/bin/bitpoll-server --listen 127.0.0.1:8000 --workers 5 --threads 1 "--timeout=120" "--access-logformat=%%(h)s $$x \"q\""'';
+    };
+    gunicornWorkersPositive = {
+      expr = (server (eval [
+        {
+          services.bitpoll.enable = true;
+          services.bitpoll.gunicorn.workers = 0;
+        }
+      ])).serviceConfig.ExecStart;
+      throws = true;
+    };
+
+    # Item 3: a remote database waits for the network; retries are bounded.
+    remoteDatabaseWaitsForNetwork = {
+      expr = {
+        inherit (migrate postgresRemote) wants;
+        after = builtins.elem "network-online.target" (migrate postgresRemote).after;
+      };
+      expected = {
+        wants = [ "network-online.target" ];
+        after = true;
+      };
+    };
+    localDatabasesDoNotWaitForNetwork = {
+      expr = map (c: {
+        inherit (migrate c) wants;
+        after = builtins.elem "network-online.target" (migrate c).after;
+      }) [
+        base
+        postgresLocal
+        (eval [
+          keys
+          {
+            services.bitpoll.database = {
+              type = "postgresql";
+              host = "/run/postgresql";
+            };
+          }
+        ])
+      ];
+      expected = lib.replicate 3 {
+        wants = [ ];
+        after = false;
+      };
+    };
+    migrationRetriesBounded = {
+      expr =
+        let
+          script = (migrate (eval [
+            keys
+            { services.bitpoll.database.connectAttempts = 7; }
+          ])).script;
+        in
+        {
+          probe = lib.hasInfix "until ${pkgs.bitpoll}/bin/bitpoll-manage showmigrations --plan >/dev/null; do" script;
+          limit = lib.hasInfix ''if [ "$attempt" -ge 7 ]; then'' script;
+          fails = lib.hasInfix "exit 1" script;
+          waits = lib.hasInfix "sleep 5" script;
+        };
+      expected = {
+        probe = true;
+        limit = true;
+        fails = true;
+        waits = true;
+      };
+    };
+
+    backupBeforeMigrate = {
+      expr =
+        let
+          sqlite = (migrate (eval [
+            keys
+            {
+              services.bitpoll.database = {
+                backupBeforeMigrate = true;
+                backupsToKeep = 5;
+              };
+            }
+          ])).script;
+          remote = (migrate (eval [
+            keys
+            {
+              services.bitpoll.database = {
+                type = "postgresql";
+                host = "db.example.org";
+                port = 5433;
+                passwordFile = "/run/secrets/db";
+                backupBeforeMigrate = true;
+              };
+            }
+          ])).script;
+          before = script: needle: lib.hasInfix needle (builtins.head (lib.splitString "bitpoll-manage migrate --noinput" script));
+        in
+        {
+          onlyWhenPending = before sqlite "showmigrations --plan | grep -q '^\\[ \\]'; then";
+          sqlite = before sqlite "${pkgs.sqlite}/bin/sqlite3 /var/lib/bitpoll/bitpoll.sqlite3 \".backup '/var/lib/bitpoll/backups/pre-migrate-$(date -u +%Y%m%dT%H%M%SZ).sqlite3'\"";
+          keeps = lib.hasInfix "tail -n +6 | xargs -r rm -f --" sqlite;
+          pgDump = before remote "${pkgs.postgresql}/bin/pg_dump --format=custom --file=\"/var/lib/bitpoll/backups/pre-migrate-$(date -u +%Y%m%dT%H%M%SZ).pgdump\" \\\n  '--dbname=bitpoll' '--username=bitpoll' '--host=db.example.org' '--port=5433'";
+          password = before remote "PGPASSWORD=$(cat \"$CREDENTIALS_DIRECTORY/db_password\")";
+          offByDefault = lib.hasInfix "backups" (migrate base).script;
+        };
+      expected = {
+        onlyWhenPending = true;
+        sqlite = true;
+        keeps = true;
+        pgDump = true;
+        password = true;
+        offByDefault = false;
+      };
+    };
+
+    # Item 4: every secret through a file.
+    secretFilesAsCredentials = {
+      expr = lib.drop 2 (server (eval [
+        {
+          services.bitpoll = {
+            enable = true;
+            secretFiles.SENTRY_DSN = "/run/secrets/sentry";
+            mail.passwordFile = "/run/secrets/mail";
+            openid = {
+              enable = true;
+              issuer = "https://id.example.org";
+              clientId = "bitpoll";
+              clientSecretFile = "/run/secrets/oidc";
+            };
+          };
+        }
+      ])).serviceConfig.LoadCredential;
+      expected = [
+        "setting_EMAIL_HOST_PASSWORD:/run/secrets/mail"
+        "setting_OPENID_CLIENT_SECRET:/run/secrets/oidc"
+        "setting_SENTRY_DSN:/run/secrets/sentry"
+      ];
+    };
+    assertSecretFileName = {
+      expr = failsWith [ { services.bitpoll.secretFiles."sentry-dsn" = "/run/secrets/s"; } ] "secretFiles";
+      expected = [
+        "services.bitpoll.secretFiles: sentry-dsn is not a Django setting name (upper case letters, digits and _)."
+      ];
+    };
+    assertSecretFileNotInStore = {
+      expr = builtins.length (failsWith [
+        { services.bitpoll.secretFiles.SENTRY_DSN = "${builtins.storeDir}/00000000000000000000000000000000-dsn"; }
+      ] "secretFiles.SENTRY_DSN = ${builtins.storeDir}");
+      expected = 1;
+    };
+    assertSecretFileNotInSettings = {
+      expr = builtins.length (failsWith [
+        {
+          services.bitpoll.secretFiles.SENTRY_DSN = "/run/secrets/s";
+          services.bitpoll.settings.SENTRY_DSN = "https://x@sentry";
+        }
+      ] "must not hold SENTRY_DSN");
+      expected = 1;
+    };
+
+    # Item 5: the maintenance timer.
+    maintenanceTimer = {
+      expr = {
+        inherit (bare.systemd.timers.bitpoll-maintenance) wantedBy timerConfig;
+        script = (maintenance bare).script;
+        inherit (maintenance bare) requires;
+        type = (maintenance bare).serviceConfig.Type;
+        hardened = pick (builtins.attrNames hardening) (maintenance bare).serviceConfig == hardening;
+      };
+      expected = {
+        wantedBy = [ "timers.target" ];
+        timerConfig = {
+          OnCalendar = "daily";
+          Persistent = true;
+          RandomizedDelaySec = "1h";
+        };
+        script = "${pkgs.bitpoll}/bin/bitpoll-manage clearsessions\n";
+        requires = [
+          "bitpoll-keys.service"
+          "bitpoll-migrate.service"
+        ];
+        type = "oneshot";
+        hardened = true;
+      };
+    };
+    maintenanceCommands = {
+      expr =
+        (maintenance (eval [
+          {
+            services.bitpoll.enable = true;
+            services.bitpoll.maintenance.commands = [
+              [ "clearsessions" ]
+              [
+                "cleanup"
+                "--older-than"
+                "30 days"
+              ]
+            ];
+          }
+        ])).script;
+      expected = "${pkgs.bitpoll}/bin/bitpoll-manage clearsessions\n${pkgs.bitpoll}/bin/bitpoll-manage cleanup --older-than '30 days'\n";
+    };
+
+    # Item 7: typed mail options.
+    mailSettings = {
+      expr = map (c: pick [
+        "EMAIL_HOST"
+        "EMAIL_PORT"
+        "EMAIL_USE_TLS"
+        "EMAIL_USE_SSL"
+        "EMAIL_HOST_USER"
+        "DEFAULT_FROM_EMAIL"
+        "SERVER_EMAIL"
+      ] c.services.bitpoll.settings) [
+        bare
+        (eval [
+          {
+            services.bitpoll.enable = true;
+            services.bitpoll.mail = {
+              host = "smtp.example.org";
+              port = 587;
+              security = "starttls";
+              user = "bitpoll";
+              from = "polls@example.org";
+            };
+          }
+        ])
+      ];
+      expected = [
+        {
+          EMAIL_HOST = "localhost";
+          EMAIL_PORT = 25;
+          EMAIL_USE_TLS = false;
+          EMAIL_USE_SSL = false;
+        }
+        {
+          EMAIL_HOST = "smtp.example.org";
+          EMAIL_PORT = 587;
+          EMAIL_USE_TLS = true;
+          EMAIL_USE_SSL = false;
+          EMAIL_HOST_USER = "bitpoll";
+          DEFAULT_FROM_EMAIL = "polls@example.org";
+          SERVER_EMAIL = "polls@example.org";
+        }
+      ];
+    };
+    openidSettings = {
+      expr =
+        let
+          c = eval [
+            {
+              services.bitpoll.enable = true;
+              services.bitpoll.openid = {
+                enable = true;
+                issuer = "https://id.example.org/realms/x";
+                clientId = "bitpoll";
+                adminGroups = "admins";
+              };
+            }
+          ];
+        in
+        pick [
+          "OPENID_ENABLED"
+          "GROUP_MANAGEMENT"
+          "INSTALLED_APPS_LOCAL"
+          "OPENID_ISSUER"
+          "OPENID_CLIENT_ID"
+          "OPENID_ADMIN_GROUPS"
+          "LOGIN_URL"
+        ] c.services.bitpoll.settings
+        // {
+          failed = failed c;
+        };
+      expected = {
+        OPENID_ENABLED = true;
+        GROUP_MANAGEMENT = false;
+        INSTALLED_APPS_LOCAL = [ "simple_openid_connect.integrations.django" ];
+        OPENID_ISSUER = "https://id.example.org/realms/x";
+        OPENID_CLIENT_ID = "bitpoll";
+        OPENID_ADMIN_GROUPS = "admins";
+        LOGIN_URL = "simple_openid_connect_django:login";
+        failed = [ ];
+      };
+    };
+    assertOpenidIssuer = {
+      expr = failsWith [ { services.bitpoll.openid.enable = true; } ] "openid";
+      expected = [ "services.bitpoll.openid.enable needs openid.issuer and openid.clientId." ];
+    };
+
+    # Issue 11, item 8: extra Python packages through the package.
+    extraPythonPackages = {
+      expr =
+        let
+          c = eval [
+            keys
+            { services.bitpoll.extraPythonPackages = ps: [ ps.django-allauth ]; }
+          ];
+        in
+        {
+          extra = map (p: p.name) (
+            (c.services.bitpoll.finalPackage.args.extraPythonPackages or (_: [ ])) {
+              django-allauth = pkgs.fakeDrv "allauth" { };
+            }
+          );
+          serverUsesIt = lib.hasPrefix "${c.services.bitpoll.finalPackage}/bin/" (server c).serviceConfig.ExecStart;
+        };
+      expected = {
+        extra = [ "allauth" ];
+        serverUsesIt = true;
+      };
+    };
+
+    # Item 9: NixOS's merge behaviour, which the module relies on.
+    moduleImportedTwice = {
+      expr = failed (eval [
+        ../module.nix
+        keys
+      ]);
+      expected = [ ];
+    };
+    serviceConfigListsConcatenate = {
+      expr =
+        (server (eval [
+          keys
+          { systemd.services.bitpoll.serviceConfig.SystemCallFilter = [ "@chown" ]; }
+        ])).serviceConfig.SystemCallFilter;
+      expected = [
+        "@system-service"
+        "~@privileged"
+        "~@resources"
+        "@chown"
+      ];
+    };
+    serviceConfigScalarConflict = {
+      expr =
+        (server (eval [
+          keys
+          { systemd.services.bitpoll.serviceConfig.ProtectSystem = "full"; }
+        ])).serviceConfig.ProtectSystem;
+      throws = true;
+    };
+    serviceConfigChecked = {
+      expr =
+        (server (eval [
+          keys
+          { systemd.services.bitpoll.serviceConfig.Restart = "sometimes"; }
+        ])).serviceConfig;
+      throws = true;
+    };
+    unitNamesChecked = {
+      expr = (server (eval [
+        keys
+        { systemd.services.bitpoll.after = [ "not a unit" ]; }
+      ])).after;
+      throws = true;
+    };
     typePortRange = {
       expr = (server (eval [
         keys

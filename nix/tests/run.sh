@@ -3,15 +3,19 @@
 #   1. every .nix file of the repository parses;
 #   2. nix/update-vendor-hash.sh --check (when go and a module cache or the
 #      module proxy are at hand; skipped otherwise, unless required);
-#   3. lib-tests.nix and module-tests.nix with minilib, and again with the
-#      real nixpkgs lib when NIXPKGS_LIB names a nixpkgs (or nixpkgs.lib)
-#      checkout;
-#   4. Bitpoll's dependency list against its requirements .in files (from
-#      fixtures/bitpoll or BITPOLL_REQUIREMENTS_DIR), the
-#      bitpoll-server/bitpoll-manage wrappers as the package writes them,
-#      settings_local.py (with python3), and the units' exposure score
-#      (systemd-analyze security --offline, where systemd has it);
-#   5. flake.nix's outputs, its inputs overridden by local stubs.
+#   3. the Python and shell helpers the package and the module ship
+#      (settings_local.py, check_static.py, check_encryption_key.py with
+#      python3; prepare-keys.sh);
+#   4. with nixpkgs' lib (NIXPKGS_LIB names a directory holding
+#      lib/default.nix: a nixpkgs checkout, or nixpkgs' lib alone):
+#      module-tests.nix on nixpkgs' real module system, Bitpoll's
+#      dependency list against its requirements .in files (from
+#      fixtures/bitpoll or BITPOLL_REQUIREMENTS_DIR), the wrappers as the
+#      package writes them, the units' exposure score (systemd-analyze
+#      security --offline, where systemd has it), and flake.nix's outputs
+#      with its inputs overridden by local stubs. Without NIXPKGS_LIB these
+#      are skipped, saying so; `nix flake check` runs module-tests.nix on
+#      the flake's own nixpkgs too.
 # Prints one line per check and "N passed, N failed" last; exits non-zero
 # on any failure. Without Nix it skips everything, and fails when
 # PIP2NIX_REQUIRE_NIX=1.
@@ -92,76 +96,84 @@ else
   echo "skip: vendorHash check (no go, or PIP2NIX_SKIP_VENDOR_HASH=1)"
 fi
 
-# 3. Module-system and module tests, with minilib and the real lib.
-libs=(minilib)
+# 3. The helpers, without Nix's evaluator.
+count_report "prepare-keys" "$("$tests/prepare-keys-test.sh" 2>&1)" 0
+if command -v python3 >/dev/null; then
+  for t in settings_local check_static check_encryption_key; do
+    if out=$(python3 "$tests/${t}_test.py" 2>&1); then
+      pass "$t: $(echo "$out" | grep -E '^Ran ' | head -n1)$(echo "$out" | grep -oE ' \(skipped=[0-9]+\)' | head -n1)"
+    else
+      fail "$t:
+$out"
+    fi
+  done
+else
+  echo "skip: Python helper tests (no python3)"
+fi
+
+# 4. Everything that evaluates Nix code of the repository needs nixpkgs'
+# lib: the module system, lib.types, lib.fileset.
+lib=""
 if [ -n "${NIXPKGS_LIB:-}" ]; then
   if [ -f "$NIXPKGS_LIB/lib/default.nix" ]; then
-    libs+=("$NIXPKGS_LIB/lib")
+    lib="$NIXPKGS_LIB/lib"
+    export NIXPKGS_LIB
   else
     fail "NIXPKGS_LIB=$NIXPKGS_LIB has no lib/default.nix"
   fi
-fi
-for lib in "${libs[@]}"; do
-  if [ "$lib" = minilib ]; then args=(); else args=(--arg lib "import $lib"); fi
-  for suite in lib-tests module-tests; do
-    out=$("${nixcmd[@]}" eval --raw -f "$tests/$suite.nix" report "${args[@]}" 2>&1)
-    count_report "$suite [$lib]" "$out" $?
-  done
-done
-
-# Bitpoll's requirements files at the pinned commit are bundled in
-# fixtures/bitpoll; the dependency list is checked against them.
-requirements_dir=${BITPOLL_REQUIREMENTS_DIR:-$top/fixtures/bitpoll}
-if [ -f "$requirements_dir/requirements.in" ] && [ -f "$requirements_dir/requirements-production.in" ]; then
-  out=$("${nixcmd[@]}" eval --raw -f "$tests/dependencies-tests.nix" report --arg requirements \
-    "[ $requirements_dir/requirements.in $requirements_dir/requirements-production.in ]" 2>&1)
-  count_report "dependencies" "$out" $?
 else
-  echo "skip: dependency list check (no Bitpoll requirements .in files in $requirements_dir)"
+  echo "skip: module, dependency, wrapper, exposure and flake tests: they need nixpkgs' lib;" \
+    "set NIXPKGS_LIB to a nixpkgs checkout (or nixpkgs' lib alone); \`nix flake check\` runs the module tests too"
 fi
 
-# 4. The package's wrappers and its settings_local.py, without building.
-count_report "wrappers" "$("$tests/wrappers.sh" 2>&1)" 0
-if command -v python3 >/dev/null; then
-  if out=$(python3 "$tests/settings_local_test.py" 2>&1); then
-    pass "settings_local.py: $(echo "$out" | grep -E '^Ran ' | head -n1)"
+if [ -n "$lib" ]; then
+  version=$("${nixcmd[@]}" eval --impure --raw --expr "(import $lib).version" 2>/dev/null)
+  out=$("${nixcmd[@]}" eval --raw -f "$tests/module-tests.nix" report --arg lib "import $lib" 2>&1)
+  count_report "module-tests [nixpkgs lib $version]" "$out" $?
+
+  # Bitpoll's requirements files at the pinned commit are bundled in
+  # fixtures/bitpoll; the dependency list is checked against them.
+  requirements_dir=${BITPOLL_REQUIREMENTS_DIR:-$top/fixtures/bitpoll}
+  if [ -f "$requirements_dir/requirements.in" ] && [ -f "$requirements_dir/requirements-production.in" ]; then
+    out=$("${nixcmd[@]}" eval --raw -f "$tests/dependencies-tests.nix" report --arg lib "import $lib" --arg requirements \
+      "[ $requirements_dir/requirements.in $requirements_dir/requirements-production.in ]" 2>&1)
+    count_report "dependencies" "$out" $?
   else
-    fail "settings_local.py:
-$out"
+    echo "skip: dependency list check (no Bitpoll requirements .in files in $requirements_dir)"
   fi
-else
-  echo "skip: settings_local.py tests (no python3)"
+
+  # The package's wrappers, without building.
+  count_report "wrappers" "$("$tests/wrappers.sh" 2>&1)" 0
+
+  # The units' exposure as systemd scores it (`systemd-analyze security`
+  # works offline on unit files since systemd 250): below 2.0, as the VM
+  # test also asserts on a real NixOS.
+  if systemd-analyze security --help 2>/dev/null | grep -q -- '--offline'; then
+    for unit in bitpoll bitpoll-migrate bitpoll-maintenance; do
+      file="$scratch_units/$unit.service"
+      if ! "${nixcmd[@]}" eval --raw -f "$tests/unit.nix" text --arg lib "import $lib" --argstr unit "$unit" >"$file" 2>"$file.err"; then
+        fail "exposure $unit: cannot render the unit: $(cat "$file.err")"
+        continue
+      fi
+      out=$(systemd-analyze security --offline=true --threshold=19 "$file" 2>&1)
+      status=$?
+      level=$(echo "$out" | sed -n 's/.*exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+      if [ "$status" -eq 0 ] && [ -n "$level" ]; then
+        pass "exposure $unit: $level (systemd-analyze security --offline, below 2.0)"
+      else
+        fail "exposure $unit: ${level:-unknown} (must be below 2.0)"
+      fi
+    done
+  else
+    echo "skip: exposure check (systemd-analyze without --offline)"
+  fi
 fi
 
-# The units' exposure as systemd scores it (`systemd-analyze security`
-# works offline on unit files since systemd 250): below 2.0, as the VM test
-# also asserts on a real NixOS.
-if systemd-analyze security --help 2>/dev/null | grep -q -- '--offline'; then
-  for unit in bitpoll bitpoll-migrate; do
-    file="$scratch_units/$unit.service"
-    if ! "${nixcmd[@]}" eval --raw -f "$tests/unit.nix" text --argstr unit "$unit" >"$file" 2>"$file.err"; then
-      fail "exposure $unit: cannot render the unit: $(cat "$file.err")"
-      continue
-    fi
-    out=$(systemd-analyze security --offline=true --threshold=19 "$file" 2>&1)
-    status=$?
-    level=$(echo "$out" | sed -n 's/.*exposure level for [^:]*: \([0-9.]*\).*/\1/p')
-    if [ "$status" -eq 0 ] && [ -n "$level" ]; then
-      pass "exposure $unit: $level (systemd-analyze security --offline, below 2.0)"
-    else
-      fail "exposure $unit: ${level:-unknown} (must be below 2.0)"
-    fi
-  done
-else
-  echo "skip: exposure check (systemd-analyze without --offline)"
-fi
-
-# 5. flake.nix's outputs with stub inputs: a copy of the flake's tracked
-# files (with the generated python-packages.nix, or the synthetic stand-in
-# before it exists) locked to a stub nixpkgs and an empty Bitpoll tree, in a
-# scratch directory so nothing is written to the checkout. The stub's lib is
-# minilib, or nixpkgs' own when NIXPKGS_LIB is set (then lib.fileset, used
-# for the Go source, is exercised too).
+# flake.nix's outputs with stub inputs: a copy of the flake's tracked files
+# (with the generated python-packages.nix, or the synthetic stand-in before
+# it exists) locked to a stub nixpkgs (nixpkgs' lib, stub packages) and an
+# empty Bitpoll tree, in a scratch directory so nothing is written to the
+# checkout.
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch" "$scratch_units"' EXIT
 
@@ -177,8 +189,8 @@ flake_check() {
   [ -f "$d/flake/python-packages.nix" ] ||
     cp "$tests/python-packages-standin.nix" "$d/flake/python-packages.nix"
   cp "$tests/flake-stub/flake.nix" "$d/nixpkgs/"
-  cp -r "$tests/minilib" "$tests/stubs" "$d/nixpkgs/"
-  [ "$libdir" = minilib ] || cp -r "$libdir" "$d/nixpkgs/nixpkgs-lib"
+  cp -r "$tests/stubs" "$d/nixpkgs/"
+  cp -r "$libdir" "$d/nixpkgs/nixpkgs-lib"
   : >"$d/bitpoll/requirements.txt"
   : >"$d/bitpoll/requirements-production.txt"
 
@@ -217,9 +229,8 @@ flake_check() {
   fi
 }
 
-flake_check minilib minilib
-if [ -n "${NIXPKGS_LIB:-}" ] && [ -f "$NIXPKGS_LIB/lib/default.nix" ]; then
-  flake_check nixpkgs-lib "$NIXPKGS_LIB/lib"
+if [ -n "$lib" ]; then
+  flake_check nixpkgs-lib "$lib"
 fi
 
 finish

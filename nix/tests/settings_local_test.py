@@ -71,6 +71,7 @@ class SettingsLocalTest(unittest.TestCase):
             os.environ.pop(k, None)
         os.environ.update(self.saved)
         self.dir.cleanup()
+        sys.modules.pop("bitpoll.settings", None)
 
     def write(self, name, text):
         path = self.tmp / name
@@ -182,6 +183,66 @@ class SettingsLocalTest(unittest.TestCase):
         self.assertEqual(s["TIME_ZONE"], "UTC!")
         self.assertEqual(s["INSTALLED_APPS_LOCAL"], ["x"])
         self.assertTrue(s["PATTERN"].match("b"))
+
+    def parent(self, **attrs):
+        """The partly executed bitpoll/settings.py that imports settings_local."""
+        module = types.ModuleType("bitpoll.settings")
+        module.__dict__.update(attrs)
+        sys.modules["bitpoll.settings"] = module
+        return module
+
+    def test_staticfiles_storage_moves_to_storages(self):
+        self.credentials(secret_key="k", encryption_key="e")
+        parent = self.parent(STATICFILES_STORAGE="pipeline.storage.PipelineManifestStorage")
+        s = self.load()
+        self.assertEqual(
+            s["STORAGES"],
+            {
+                "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                "staticfiles": {"BACKEND": "pipeline.storage.PipelineManifestStorage"},
+            },
+        )
+        self.assertFalse(hasattr(parent, "STATICFILES_STORAGE"))
+
+    def test_storages_left_alone(self):
+        self.credentials(secret_key="k", encryption_key="e")
+        self.parent(STORAGES={"staticfiles": {"BACKEND": "x"}})
+        self.assertNotIn("STORAGES", self.load())
+        sys.modules.pop("bitpoll.settings")
+        self.assertNotIn("STORAGES", self.load())
+
+    def test_errors_logged_to_stderr(self):
+        self.credentials(secret_key="k", encryption_key="e")
+        logging = self.load()["LOGGING"]
+        self.assertEqual(logging["handlers"]["stderr"]["class"], "logging.StreamHandler")
+        self.assertIn("stderr", logging["loggers"]["django"]["handlers"])
+        self.assertFalse(logging["disable_existing_loggers"])
+        os.environ["BITPOLL_SETTINGS_FILE"] = self.write("settings.json", json.dumps({"LOGGING": {"version": 1}}))
+        self.assertEqual(self.load()["LOGGING"], {"version": 1})
+
+    def test_secret_settings_from_credentials(self):
+        self.credentials(
+            secret_key="k",
+            encryption_key="e",
+            setting_EMAIL_HOST_PASSWORD="mailpw\n",
+            setting_OPENID_CLIENT_SECRET="oidc",
+            setting_lower="ignored",
+            other="ignored",
+        )
+        os.environ["BITPOLL_SETTINGS_FILE"] = self.write("settings.json", json.dumps({"EMAIL_HOST_PASSWORD": "x"}))
+        s = self.load()
+        self.assertEqual((s["EMAIL_HOST_PASSWORD"], s["OPENID_CLIENT_SECRET"]), ("mailpw", "oidc"))
+        self.assertNotIn("lower", s)
+        self.assertNotIn("setting_lower", s)
+
+    def test_openid_admin_groups_compiled(self):
+        self.credentials(secret_key="k", encryption_key="e")
+        os.environ["BITPOLL_SETTINGS_FILE"] = self.write(
+            "settings.json", json.dumps({"OPENID_ADMIN_GROUPS": "admins|superusers"})
+        )
+        groups = self.load()["OPENID_ADMIN_GROUPS"]
+        self.assertIsNotNone(groups.fullmatch("admins"))
+        self.assertIsNone(groups.fullmatch("adminsx"))
 
 
 if __name__ == "__main__":

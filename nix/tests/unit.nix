@@ -3,7 +3,7 @@
 # so run.sh can score it with `systemd-analyze security --offline=true`
 # where no NixOS is at hand.
 {
-  lib ? import ./minilib,
+  lib,
   unit ? "bitpoll",
 }:
 let

@@ -1,16 +1,21 @@
 # Stands in for nixpkgs when run.sh evaluates flake.nix offline
-# (`--override-input nixpkgs path:…`). run.sh copies ../minilib and ../stubs
-# beside this file first, as a path: flake may not reach outside its
-# directory, and nixpkgs' lib as ./nixpkgs-lib when it has one.
+# (`--override-input nixpkgs path:…`): nixpkgs' real lib with stub packages.
+# run.sh copies ../stubs and nixpkgs' lib (as ./nixpkgs-lib) beside this
+# file first, as a path: flake may not reach outside its directory.
 {
   outputs =
     { self }:
     let
-      lib = if builtins.pathExists ./nixpkgs-lib then import ./nixpkgs-lib else import ./minilib;
+      lib = import ./nixpkgs-lib;
     in
     {
       inherit lib;
-      legacyPackages = lib.genAttrs [ "x86_64-linux" "aarch64-linux" ] (
+      legacyPackages = lib.genAttrs [
+        "x86_64-linux"
+        "aarch64-linux"
+        "x86_64-darwin"
+        "aarch64-darwin"
+      ] (
         system: import ./stubs/flake-pkgs.nix { inherit lib system; }
       );
     };

@@ -10,30 +10,43 @@ let
   python = fakeDrv "python3" {
     override = args: python // { inherit (args) packageOverrides; };
     withPackages = _: fakeDrv "python3-env" { };
+    sitePackages = "lib/python3.12/site-packages";
   };
 
   pkgs = base // {
     inherit lib;
-    stdenv.hostPlatform.system = system;
+    stdenv.hostPlatform = {
+      inherit system;
+      isLinux = lib.hasSuffix "-linux" system;
+      isDarwin = lib.hasSuffix "-darwin" system;
+    };
 
+    # As nixpkgs' callPackage: the result can be overridden.
     callPackage =
       fn: args:
       let
         f = if builtins.isFunction fn then fn else import fn;
       in
-      f (builtins.intersectAttrs (builtins.functionArgs f) pkgs // args);
+      f (builtins.intersectAttrs (builtins.functionArgs f) pkgs // args)
+      // {
+        override = newArgs: pkgs.callPackage fn (args // newArgs);
+      };
 
     stdenvNoCC.mkDerivation =
       args:
-      fakeDrv "${args.pname}-${args.version}" {
-        inherit (args) src meta passthru;
-      };
+      # As nixpkgs' mkDerivation: passthru attributes on the derivation too.
+      fakeDrv "${args.pname}-${args.version}" (
+        args.passthru or { }
+        // {
+          inherit (args) src meta passthru;
+        }
+      );
     buildGoModule =
       args:
       fakeDrv "${args.pname}-${args.version}" {
         inherit (args) src vendorHash meta;
       };
-    mkShell = args: fakeDrv "shell" { inherit (args) packages; };
+    mkShell = args: fakeDrv "shell" { inherit (args) packages shellHook; };
     runCommand =
       name: env: script:
       fakeDrv name {
@@ -49,6 +62,7 @@ let
     python3 = python;
     pythonPackagesExtensions = [ ];
     bash = fakeDrv "bash" { };
+    coreutils = fakeDrv "coreutils" { };
     gettext = fakeDrv "gettext" { };
     go = fakeDrv "go" { };
     gopls = fakeDrv "gopls" { };

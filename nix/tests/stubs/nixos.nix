@@ -1,33 +1,127 @@
-# Declarations of the NixOS options nix/module.nix defines, reduced to what
-# the module uses, so it evaluates without nixpkgs. The types follow NixOS's
-# where it matters to the tests (lists concatenate, priorities apply per
-# attribute).
-{ lib, ... }:
+# Declarations of the NixOS options nix/module.nix defines, reduced to the
+# options it uses, so it evaluates with nixpkgs' lib but without the rest of
+# nixpkgs. Where the module depends on how definitions merge, the types are
+# NixOS 25.05's own, transcribed from:
+#   - nixos/lib/systemd-unit-options.nix: `unitOption` (a list definition
+#     concatenates with the others, a scalar must be unique unless
+#     overridden), serviceConfig as `addCheck (attrsOf unitOption)` with the
+#     Type= and Restart= value checks, the unit name lists, `environment`
+#     (attrsOf (nullOr (oneOf [ str path package ]))), timerConfig;
+#   - nixos/modules/config/users-groups.nix: users and groups as
+#     `attrsOf (submodule …)`, passwdEntry strings;
+#   - nixos/modules/services/web-servers/nginx/{default,vhost-options,
+#     location-options}.nix: virtual hosts and locations as submodules,
+#     `alias` a nullOr path, `recommendedProxySettings` defaulting to the
+#     global option;
+#   - nixos/modules/services/databases/postgresql.nix: ensureDatabases,
+#     ensureUsers.
+{
+  config,
+  lib,
+  pkgs,
+  ...
+}:
 let
   inherit (lib) mkOption types;
 
-  strList = mkOption {
-    type = types.listOf types.str;
+  # systemd-lib.nix's unitNameType.
+  unitNameType = types.strMatching "[a-zA-Z0-9@%:_.\\-]+[.](service|socket|device|mount|automount|swap|target|path|timer|scope|slice)";
+  unitNames = mkOption {
+    type = types.listOf unitNameType;
     default = [ ];
   };
 
-  service = types.submodule {
-    options = {
-      description = mkOption {
-        type = types.str;
+  unitOption = lib.mkOptionType {
+    name = "systemd option";
+    merge =
+      loc: defs:
+      let
+        defs' = lib.filterOverrides defs;
+      in
+      if lib.any (def: lib.isList def.value) defs' then
+        lib.concatMap (def: lib.toList def.value) defs'
+      else
+        lib.mergeEqualOption loc defs';
+  };
+
+  # checkUnitConfig "Service" [ assertValueOneOf "Type" …, assertValueOneOf "Restart" … ].
+  oneOfOrAbsent = name: values: attrs: !(attrs ? ${name}) || builtins.elem attrs.${name} values;
+  checkService =
+    attrs:
+    oneOfOrAbsent "Type" [
+      "exec"
+      "simple"
+      "forking"
+      "oneshot"
+      "dbus"
+      "notify"
+      "notify-reload"
+      "idle"
+    ] attrs
+    && oneOfOrAbsent "Restart" [
+      "no"
+      "on-success"
+      "on-failure"
+      "on-abnormal"
+      "on-abort"
+      "always"
+    ] attrs;
+
+  commonUnitOptions = {
+    description = mkOption {
+      type = types.singleLineStr;
+      default = "";
+    };
+    wantedBy = unitNames;
+    requiredBy = unitNames;
+    requires = unitNames;
+    wants = unitNames;
+    after = unitNames;
+    before = unitNames;
+    unitConfig = mkOption {
+      type = types.attrsOf unitOption;
+      default = { };
+    };
+  };
+
+  # serviceOptions' `script` becomes ExecStart through a job script
+  # (makeJobScript: a store path named unit-script-NAME-start); a fake path
+  # here.
+  service = types.submodule (
+    { name, config, ... }:
+    {
+      config.serviceConfig.ExecStart = lib.mkIf (
+        config.script != ""
+      ) "${builtins.storeDir}/00000000000000000000000000000000-unit-script-${name}-start/bin/${name}-start ";
+      options = commonUnitOptions // {
+      script = mkOption {
+        type = types.lines;
         default = "";
       };
-      wantedBy = strList;
-      requiredBy = strList;
-      before = strList;
-      after = strList;
-      requires = strList;
       environment = mkOption {
-        type = types.attrsOf types.str;
+        type = types.attrsOf (
+          types.nullOr (
+            types.oneOf [
+              types.str
+              types.path
+              types.package
+            ]
+          )
+        );
         default = { };
       };
       serviceConfig = mkOption {
-        type = types.attrsOf types.anything;
+        type = types.addCheck (types.attrsOf unitOption) checkService;
+        default = { };
+      };
+    };
+    }
+  );
+
+  timer = types.submodule {
+    options = commonUnitOptions // {
+      timerConfig = mkOption {
+        type = types.attrsOf unitOption;
         default = { };
       };
     };
@@ -44,13 +138,20 @@ let
         default = "";
       };
       home = mkOption {
-        type = types.str;
+        type = types.passwdEntry types.path;
         default = "/var/empty";
       };
       description = mkOption {
-        type = types.str;
+        type = types.passwdEntry types.str;
         default = "";
       };
+    };
+  };
+
+  group = types.submodule {
+    options.members = mkOption {
+      type = types.listOf (types.passwdEntry types.str);
+      default = [ ];
     };
   };
 
@@ -64,9 +165,13 @@ let
         type = types.nullOr types.path;
         default = null;
       };
+      extraConfig = mkOption {
+        type = types.lines;
+        default = "";
+      };
       recommendedProxySettings = mkOption {
         type = types.bool;
-        default = false;
+        default = config.services.nginx.recommendedProxySettings;
       };
     };
   };
@@ -84,7 +189,10 @@ in
       type = types.listOf types.unspecified;
       default = [ ];
     };
-    warnings = strList;
+    warnings = mkOption {
+      type = types.listOf types.str;
+      default = [ ];
+    };
 
     environment.systemPackages = mkOption {
       type = types.listOf types.package;
@@ -95,19 +203,30 @@ in
       type = types.attrsOf service;
       default = { };
     };
+    systemd.timers = mkOption {
+      type = types.attrsOf timer;
+      default = { };
+    };
 
     users.users = mkOption {
       type = types.attrsOf user;
       default = { };
     };
     users.groups = mkOption {
-      type = types.attrsOf (types.submodule { });
+      type = types.attrsOf group;
       default = { };
     };
 
     services.postgresql = {
       enable = lib.mkEnableOption "PostgreSQL";
-      ensureDatabases = strList;
+      package = mkOption {
+        type = types.package;
+        default = pkgs.postgresql;
+      };
+      ensureDatabases = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+      };
       ensureUsers = mkOption {
         type = types.listOf (
           types.submodule {
@@ -126,6 +245,10 @@ in
 
     services.nginx = {
       enable = lib.mkEnableOption "nginx";
+      recommendedProxySettings = mkOption {
+        type = types.bool;
+        default = false;
+      };
       virtualHosts = mkOption {
         type = types.attrsOf virtualHost;
         default = { };

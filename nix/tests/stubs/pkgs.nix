@@ -9,11 +9,19 @@ let
     outPath = "${builtins.storeDir}/00000000000000000000000000000000-${name}";
   }
   // extra;
+  # A package as callPackage makes it: `override` returns the package again,
+  # with the arguments it was given recorded in `args`.
+  overridable =
+    name: args:
+    fakeDrv name {
+      inherit args;
+      override = newArgs: overridable name (args // newArgs);
+    };
 in
 {
-  inherit fakeDrv;
+  inherit fakeDrv overridable;
 
-  bitpoll = fakeDrv "bitpoll-stub" { };
+  bitpoll = overridable "bitpoll-stub" { };
 
   formats.json =
     { }:
@@ -42,6 +50,12 @@ in
     };
 
   writeText = name: text: fakeDrv name { inherit text; };
+
+  postgresql = fakeDrv "postgresql" { };
+
+  sqlite = fakeDrv "sqlite" { };
+
+  writeShellScript = name: text: fakeDrv name { inherit text; };
 
   writeShellScriptBin = name: text: fakeDrv name { inherit text; };
 }
