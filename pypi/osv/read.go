@@ -140,8 +140,23 @@ func decodeFile(file string, data []byte, isJSON bool) (*Advisory, error) {
 	return a, nil
 }
 
-// yamlLine matches the line prefix of yaml.v3's messages.
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+// yamlLine matches the line prefix of yaml.v3's messages; yamlType its
+// type mismatches, which name Go types.
+var (
+	yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+	yamlType = regexp.MustCompile(`^cannot unmarshal (\S+)(?: `+"`[^`]*`"+`)? into (\S+)$`)
+)
+
+// goTypeName says what a Go type of the raw record is in the file's terms.
+func goTypeName(t string) string {
+	switch {
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasSuffix(t, "scalar"), t == "string":
+		return "a string"
+	}
+	return "a mapping"
+}
 
 func decodeYAML(data []byte, raw *rawRecord) error {
 	var doc yaml.Node
@@ -181,7 +196,11 @@ func yamlError(err error) error {
 	}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		return &Error{Line: line, Msg: m[2]}
+		msg = m[2]
+		if t := yamlType.FindStringSubmatch(msg); t != nil {
+			msg = fmt.Sprintf("expected %s, found a YAML %s", goTypeName(t[2]), strings.TrimPrefix(t[1], "!!"))
+		}
+		return &Error{Line: line, Msg: msg}
 	}
 	return &Error{Msg: strings.TrimPrefix(msg, "yaml: ")}
 }
@@ -259,7 +278,7 @@ func (r *rawRecord) advisory() (*Advisory, error) {
 			continue
 		}
 		if raf.Package.Name.s == "" {
-			return nil, &Error{Line: raf.Package.Name.line, Msg: where + `: "package.name" is missing`}
+			return nil, &Error{Line: raf.Package.Ecosystem.line, Msg: where + `: "package.name" is missing`}
 		}
 		af := Affected{Name: raf.Package.Name.s}
 		for _, v := range raf.Versions {
