@@ -144,7 +144,7 @@ func decodeFile(file string, data []byte, isJSON bool) (*Advisory, error) {
 // type mismatches, which name Go types.
 var (
 	yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-	yamlType = regexp.MustCompile(`^cannot unmarshal (\S+)(?: `+"`[^`]*`"+`)? into (\S+)$`)
+	yamlType = regexp.MustCompile(`^cannot unmarshal (\S+)(?: ` + "`[^`]*`" + `)? into (\S+)$`)
 )
 
 // goTypeName says what a Go type of the raw record is in the file's terms.
