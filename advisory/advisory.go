@@ -73,7 +73,7 @@ func Audit(plan *resolver.Plan, o Options) {
 			reports = append(reports, db...)
 			for _, a := range o.DB.Project(p.Name) {
 				for _, msg := range a.Problems {
-					problems = append(problems, fmt.Sprintf("advisory %s for %s (%s): %s", a.ID, p.Name, a.File, strings.TrimPrefix(msg, a.ID+": ")))
+					problems = append(problems, fmt.Sprintf("advisory %s for %s: %s", a.ID, p.Name, strings.TrimPrefix(msg, a.ID+": ")))
 				}
 			}
 		}

@@ -18,7 +18,7 @@ import (
 
 // recordedDB is the committed extract of the PyPA advisory database
 // (2024-10-10) for Bitpoll's closure: real data.
-const recordedDB = "../recorded/pypa-advisory-database"
+const recordedDB = "../recorded/pypa-advisory-database-2024-10-10"
 
 func loadDB(t testing.TB, path string) *osv.DB {
 	t.Helper()
@@ -58,8 +58,8 @@ func ids(as []resolver.Advisory) []string {
 // Django 5.0.6 has nine in the snapshot, the other pins none.
 func TestBitpollPinnedClosure(t *testing.T) {
 	plan := bitpollPins(t)
-	Audit(plan, Options{DB: loadDB(t, recordedDB), DBSource: "recorded/pypa-advisory-database"})
-	assert.Equal(t, &resolver.AdvisoryDB{Source: "recorded/pypa-advisory-database", Advisories: 156, Modified: "2024-10-08T19:19:01.400873Z"}, plan.AdvisoryDB)
+	Audit(plan, Options{DB: loadDB(t, recordedDB), DBSource: "recorded/pypa-advisory-database-2024-10-10"})
+	assert.Equal(t, &resolver.AdvisoryDB{Source: "recorded/pypa-advisory-database-2024-10-10", Advisories: 156, Modified: "2024-10-08T19:19:01.400873Z"}, plan.AdvisoryDB)
 	found := map[string][]string{}
 	for _, p := range plan.Packages {
 		if len(p.Advisories) > 0 {
@@ -227,7 +227,7 @@ func TestAccepted(t *testing.T) {
 func TestProblemsWarn(t *testing.T) {
 	plan := &resolver.Plan{Packages: []resolver.Package{{Name: "steam", Version: "1.0"}, {Name: "django", Version: "5.0.6"}}}
 	Audit(plan, Options{DB: loadDB(t, "../pypi/osv/testdata/advisory-db")})
-	assert.Equal(t, []string{`advisory PYSEC-2019-125 for steam (../pypi/osv/testdata/advisory-db/vulns/steam/PYSEC-2019-125.yaml): affected[0].ranges[0]: line 15: fixed "2019-09-12" is not a PEP 440 version; the range is evaluated without it`}, plan.Warnings)
+	assert.Equal(t, []string{`advisory PYSEC-2019-125 for steam: affected[0].ranges[0]: line 15: fixed "2019-09-12" is not a PEP 440 version; the range is evaluated without it`}, plan.Warnings)
 	assert.Equal(t, []string{"PYSEC-2019-125"}, ids(plan.Packages[0].Advisories), "not reported clean")
 }
 

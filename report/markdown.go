@@ -123,6 +123,19 @@ func Markdown(plan *resolver.Plan) ([]byte, error) {
 				orDash(strings.Join(pa.Avoided, ", ")), orDash(strings.Join(pa.Introduced, ", ")))...)
 		}
 		t.end(&b, "No advisory of the database affects a pinned or a chosen version.")
+
+		b.WriteString("\nAdvisories of the pinned versions:\n\n")
+		t = newTable("Package", "Pinned", "Advisory", "Aliases", "Fixed in", "Status", "Summary")
+		for _, p := range pkgs {
+			if p.Pinned == nil {
+				continue
+			}
+			for _, a := range p.Pinned.Advisories {
+				t.row(&b, text(p.Name), text(p.Pinned.Version), advisory(a.ID, a.Link),
+					text(orDash(strings.Join(a.Aliases, ", "))), text(orDash(strings.Join(a.FixedIn, ", "))), status(a), text(orDash(a.Summary)))
+			}
+		}
+		t.end(&b, "None.")
 	}
 
 	section(&b, "Notes")

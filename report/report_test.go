@@ -271,6 +271,8 @@ func TestAdvisorySections(t *testing.T) {
 	assert.Contains(t, s, "| django | 5.0.6 | 5.1.9 | PYSEC-2024-56, PYSEC-2024-57 | PYSEC-2024-56, PYSEC-2024-57 | — |\n")
 	assert.Contains(t, s, "| requests | 2.31.0 | 2.30.0 | — | — | PYSEC-2023-74 |\n")
 	assert.NotContains(t, s, "| six | 1.16.0", "nothing to compare")
+	assert.Contains(t, s, "Advisories of the pinned versions:\n\n| Package | Pinned | Advisory | Aliases | Fixed in | Status | Summary |\n| --- | --- | --- | --- | --- | --- | --- |\n"+
+		"| django | 5.0.6 | PYSEC-2024-56 | CVE-2024-38875 | 4.2.14, 5.0.7 | **open** | urlize denial of service |\n")
 	assert.Contains(t, s, "| index, osv | **open** |")
 	assert.Contains(t, s, "| nixpkgs | accepted: we know \\| really |")
 
