@@ -166,6 +166,10 @@ func TestBadGolden(t *testing.T) {
 	}
 }
 
+// BenchmarkLoad reads the ten-advisory extract. Measured here (2 shared
+// cores, under load): about 22 ms, 2 ms a YAML file; the whole PyPA
+// database of 2024-10-10 (2,661 files) loads in about 3 s. Target: loading
+// stays a small part of a run, under 5 ms a file.
 func BenchmarkLoad(b *testing.B) {
 	for b.Loop() {
 		if _, err := Load("testdata/advisory-db"); err != nil {
@@ -174,6 +178,9 @@ func BenchmarkLoad(b *testing.B) {
 	}
 }
 
+// BenchmarkAffecting looks up Django 5.0.6. Measured here: about 50 µs
+// (ranges are parsed on each lookup). Target: under 1 ms a package, so a
+// closure of hundreds of packages is checked in well under a second.
 func BenchmarkAffecting(b *testing.B) {
 	db, err := Load("testdata/advisory-db")
 	require.NoError(b, err)
