@@ -15,10 +15,11 @@ import (
 )
 
 // Limits on archives, so that a hostile or broken download cannot exhaust
-// memory: each member and all members together, uncompressed.
-const (
+// memory or time: each member and all members together, uncompressed.
+// Variables only so that tests can lower them.
+var (
 	maxMemberSize  = 16 << 20
-	maxArchiveSize = 2 << 30
+	maxArchiveSize = int64(2 << 30)
 )
 
 // DB is a set of advisories, looked up by project.
@@ -121,7 +122,7 @@ func (db *DB) addZip(name string, data []byte) error {
 		if err != nil {
 			return &Error{File: member, Msg: err.Error()}
 		}
-		body, err := io.ReadAll(io.LimitReader(rc, maxMemberSize+1))
+		body, err := io.ReadAll(io.LimitReader(rc, int64(maxMemberSize)+1))
 		rc.Close()
 		if err != nil {
 			return &Error{File: member, Msg: err.Error()}
@@ -130,7 +131,7 @@ func (db *DB) addZip(name string, data []byte) error {
 			return &Error{File: member, Msg: fmt.Sprintf("larger than the limit of %d bytes", maxMemberSize)}
 		}
 		if total += int64(len(body)); total > maxArchiveSize {
-			return &Error{File: name, Msg: fmt.Sprintf("members larger than the limit of %d bytes in all", int64(maxArchiveSize))}
+			return &Error{File: name, Msg: fmt.Sprintf("members larger than the limit of %d bytes in all", maxArchiveSize)}
 		}
 		if err := db.addFile(member, body, isJSON); err != nil {
 			return err

@@ -114,6 +114,17 @@ func TestZipLimits(t *testing.T) {
 	big := zipOf(t, map[string]string{"big.json": "{" + strings.Repeat(" ", maxMemberSize) + "}"})
 	_, err := Parse("big.zip", big)
 	assert.EqualError(t, err, "big.zip:big.json: larger than the limit of 16777216 bytes")
+
+	defer func(n int64) { maxArchiveSize = n }(maxArchiveSize)
+	maxArchiveSize = 2000
+	db, err := Parse("two.zip", zipOf(t, map[string]string{"a.yaml": "testdata/advisory-db/vulns/django/PYSEC-2024-56.yaml"}))
+	require.NoError(t, err, "one member fits")
+	assert.Equal(t, 1, db.Len())
+	_, err = Parse("two.zip", zipOf(t, map[string]string{
+		"a.yaml": "testdata/advisory-db/vulns/django/PYSEC-2024-56.yaml",
+		"b.yaml": "testdata/advisory-db/vulns/django/PYSEC-2024-102.yaml",
+	}))
+	assert.EqualError(t, err, "two.zip: members larger than the limit of 2000 bytes in all")
 }
 
 func TestDuplicateIDsKeepTheNewest(t *testing.T) {
