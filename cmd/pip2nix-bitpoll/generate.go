@@ -61,7 +61,7 @@ func (f *resolveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.reportMD, "report", "", "write the Markdown audit report to `FILE`")
 	fs.StringVar(&f.reportJSON, "report-json", "", "write the JSON audit report to `FILE`")
 	fs.BoolVar(&f.check, "check", false, "write nothing; print a diff and exit 1 when an output would change")
-	fs.StringVar(&f.advisories, "advisories", "", "check the closure against OSV advisories at `PATH|URL`: a PyPA advisory-database checkout (vulns/<project>/<ID>.yaml), an OSV .json file or a .zip export")
+	fs.StringVar(&f.advisories, "advisories", "", "check the closure against OSV advisories at `PATH|URL`: a PyPA advisory-database checkout (vulns/<project>/<ID>.yaml), an OSV .json file or a .zip export; http(s) URLs are downloaded")
 	fs.BoolVar(&f.failOnAdv, "fail-on-advisories", false, "exit 9 when advisories not accepted in pip2nix.toml affect the chosen versions (outputs are still written)")
 }
 
@@ -263,30 +263,38 @@ func failOnAdvisories(f *resolveFlags, plan *resolver.Plan) error {
 	return advisory.Check(plan)
 }
 
-// loadAdvisories reads --advisories: a path (directory, file or zip), or a
-// URL fetched with the index client (its retries and size limits; file://
-// works offline). "" means no database.
+// loadAdvisories reads --advisories: a path or file:// URL (directory,
+// file or zip), or an http(s) URL fetched with the index client (its
+// retries and size limits). "" means no database.
 func loadAdvisories(ctx context.Context, e *env, client *index.Client, ref string) (*osv.DB, error) {
 	if ref == "" {
 		return nil, nil
 	}
-	if !strings.Contains(ref, "://") {
-		if !filepath.IsAbs(ref) {
-			ref = filepath.Join(e.workDir, ref)
+	local := ref
+	if strings.Contains(ref, "://") {
+		u, err := url.Parse(ref)
+		if err != nil {
+			return nil, usageErrorf("--advisories %q: %v", ref, err)
 		}
-		db, err := osv.Load(ref)
-		return db, withCode(exitInput, err)
+		switch u.Scheme {
+		case "http", "https":
+			name := path.Base(u.Path)
+			data, err := client.Download(ctx, index.File{Filename: name, URL: ref})
+			if err != nil {
+				return nil, withCode(exitIndex, fmt.Errorf("--advisories: %w", err))
+			}
+			db, err := osv.Parse(name, data)
+			return db, withCode(exitInput, err)
+		case "file":
+			local = filepath.FromSlash(u.Path)
+		default:
+			return nil, usageErrorf("--advisories %q: want a path, a file:// URL or an http(s) URL", ref)
+		}
 	}
-	u, err := url.Parse(ref)
-	if err != nil {
-		return nil, usageErrorf("--advisories %q: %v", ref, err)
+	if !filepath.IsAbs(local) {
+		local = filepath.Join(e.workDir, local)
 	}
-	name := path.Base(u.Path)
-	data, err := client.Download(ctx, index.File{Filename: name, URL: ref})
-	if err != nil {
-		return nil, withCode(exitIndex, fmt.Errorf("--advisories: %w", err))
-	}
-	db, err := osv.Parse(name, data)
+	db, err := osv.Load(local)
 	return db, withCode(exitInput, err)
 }
 
