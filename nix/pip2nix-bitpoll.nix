@@ -18,11 +18,13 @@ buildGoModule {
     fileset = lib.fileset.unions [
       (root + "/go.mod")
       (root + "/go.sum")
+      (lib.fileset.maybeMissing (root + "/advisory"))
       (lib.fileset.maybeMissing (root + "/cmd"))
       (lib.fileset.maybeMissing (root + "/fixtures"))
       (lib.fileset.maybeMissing (root + "/internal"))
       (lib.fileset.maybeMissing (root + "/nixexpr"))
       (lib.fileset.maybeMissing (root + "/pypi"))
+      (lib.fileset.maybeMissing (root + "/recorded"))
       (lib.fileset.maybeMissing (root + "/report"))
       (lib.fileset.maybeMissing (root + "/resolver"))
     ];

@@ -182,6 +182,16 @@ func (s SpecifierSet) String() string {
 // IsEmpty reports whether s has no clauses and so matches every version.
 func (s SpecifierSet) IsEmpty() bool { return len(s.clauses) == 0 }
 
+// Pin returns the version of an exact pin: a set whose only clause is
+// "==V" without a wildcard. Other sets (ranges, "==V.*", "===V", several
+// clauses) return false.
+func (s SpecifierSet) Pin() (Version, bool) {
+	if len(s.clauses) != 1 || s.clauses[0].op != opEqual || s.clauses[0].wildcard {
+		return Version{}, false
+	}
+	return s.clauses[0].version, true
+}
+
 // Contains reports whether v satisfies every clause. A pre-release is
 // rejected unless allowPrereleases is set; pass s.AllowsPrereleases() for
 // PEP 440's default.

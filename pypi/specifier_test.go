@@ -103,3 +103,25 @@ func TestSpecifierFilter(t *testing.T) {
 		})
 	}
 }
+
+func TestSpecifierPin(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"==5.0.6", "5.0.6"},
+		{" == 1.0RC1 ", "1.0rc1"},
+		{"==1.0+local", "1.0+local"},
+		{"==5.0.*", ""},
+		{"===5.0.6", ""},
+		{">=5.0.6", ""},
+		{"==5.0.6,<6", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		s, err := ParseSpecifierSet(tt.in)
+		require.NoError(t, err, tt.in)
+		v, ok := s.Pin()
+		assert.Equal(t, tt.want != "", ok, tt.in)
+		if ok {
+			assert.Equal(t, tt.want, v.String(), tt.in)
+		}
+	}
+}

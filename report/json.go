@@ -14,11 +14,18 @@ import (
 // The JSON document. Field order is the output's key order; slices are
 // never nil, so empty lists print as [] rather than null.
 type jsonReport struct {
-	Python   jsonPython    `json:"python"`
-	Nixpkgs  jsonNixpkgs   `json:"nixpkgs"`
-	Policy   string        `json:"policy"`
-	Packages []jsonPackage `json:"packages"`
-	Warnings []string      `json:"warnings"`
+	Python     jsonPython    `json:"python"`
+	Nixpkgs    jsonNixpkgs   `json:"nixpkgs"`
+	Policy     string        `json:"policy"`
+	Packages   []jsonPackage `json:"packages"`
+	Warnings   []string      `json:"warnings"`
+	AdvisoryDB *jsonDB       `json:"advisoryDatabase"` // null when none was given
+}
+
+type jsonDB struct {
+	Source     string `json:"source"`
+	Advisories int    `json:"advisories"`
+	Modified   string `json:"modified"`
 }
 
 type jsonPython struct {
@@ -52,6 +59,42 @@ type jsonPackage struct {
 	YankedReason    *string             `json:"yankedReason"`
 	Prerelease      bool                `json:"prerelease"`
 	NativeLibraries []string            `json:"nativeLibraries"`
+	// KnownVulnerabilities is nixpkgs' meta.knownVulnerabilities;
+	// Advisories merges every source's advisories; Pinned compares an
+	// exact pin's advisories with the chosen version's (null when not
+	// computed).
+	KnownVulnerabilities []string       `json:"knownVulnerabilities"`
+	Advisories           []jsonAdvisory `json:"advisories"`
+	Pinned               *jsonPinned    `json:"pinned"`
+}
+
+type jsonAdvisory struct {
+	ID       string   `json:"id"`
+	Aliases  []string `json:"aliases"`
+	Summary  string   `json:"summary"`
+	Details  string   `json:"details"`
+	FixedIn  []string `json:"fixedIn"`
+	Link     string   `json:"link"`
+	Sources  []string `json:"sources"`
+	Accepted *string  `json:"accepted"` // the reason; null when not accepted
+}
+
+type jsonPinned struct {
+	Version    string         `json:"version"`
+	Advisories []jsonAdvisory `json:"advisories"`
+	Avoided    []string       `json:"avoided"`
+	Introduced []string       `json:"introduced"`
+}
+
+func jsonAdvisories(as []resolver.Advisory) []jsonAdvisory {
+	out := []jsonAdvisory{}
+	for _, a := range as {
+		out = append(out, jsonAdvisory{
+			ID: a.ID, Aliases: list(a.Aliases), Summary: a.Summary, Details: a.Details, FixedIn: list(a.FixedIn),
+			Link: a.Link, Sources: list(a.Sources), Accepted: optional(a.Accepted),
+		})
+	}
+	return out
 }
 
 type jsonSdist struct {
@@ -108,7 +151,9 @@ func sortedPackages(plan *resolver.Plan) []resolver.Package {
 // nixpkgs, policy, packages and warnings, keys in a fixed order, 2-space
 // indentation, a trailing newline. Besides the package keys of docs/architecture.md it
 // carries action, reason, nixpkgsAttr, extras, yanked, yankedReason,
-// prerelease and nativeLibraries.
+// prerelease, nativeLibraries, knownVulnerabilities, advisories (every
+// source's, merged) and pinned; the top level also carries
+// advisoryDatabase.
 func JSON(plan *resolver.Plan) ([]byte, error) {
 	if plan == nil {
 		return nil, fmt.Errorf("report JSON: nil plan")
@@ -119,6 +164,9 @@ func JSON(plan *resolver.Plan) ([]byte, error) {
 		Policy:   string(plan.Policy),
 		Packages: []jsonPackage{},
 		Warnings: list(plan.Warnings),
+	}
+	if db := plan.AdvisoryDB; db != nil {
+		r.AdvisoryDB = &jsonDB{Source: db.Source, Advisories: db.Advisories, Modified: db.Modified}
 	}
 	for _, p := range sortedPackages(plan) {
 		jp := jsonPackage{
@@ -141,6 +189,12 @@ func JSON(plan *resolver.Plan) ([]byte, error) {
 			YankedReason:    optional(p.YankedReason),
 			Prerelease:      p.Prerelease,
 			NativeLibraries: list(p.NativeLibraries),
+
+			KnownVulnerabilities: list(p.KnownVulnerabilities),
+			Advisories:           jsonAdvisories(p.Advisories),
+		}
+		if pa := p.Pinned; pa != nil {
+			jp.Pinned = &jsonPinned{Version: pa.Version, Advisories: jsonAdvisories(pa.Advisories), Avoided: list(pa.Avoided), Introduced: list(pa.Introduced)}
 		}
 		if p.Sdist != nil {
 			jp.Sdist = &jsonSdist{URL: p.Sdist.URL, SHA256: p.Sdist.SHA256}

@@ -11,7 +11,8 @@ import (
 // Markdown renders plan as the report for people: a summary line, a table
 // of every package, then pins against chosen versions, licenses, build
 // systems, native libraries, yanked and pre-release versions,
-// vulnerabilities and warnings. Text from the index is escaped so it
+// vulnerabilities (the plan's merged Advisories), the advisories pins and
+// chosen versions avoid or introduce, notes and warnings. Text from the index is escaped so it
 // renders literally and cannot break a table.
 func Markdown(plan *resolver.Plan) ([]byte, error) {
 	if plan == nil {
@@ -93,18 +94,49 @@ func Markdown(plan *resolver.Plan) ([]byte, error) {
 	t.end(&b, "None.")
 
 	section(&b, "Vulnerabilities")
-	t = newTable("Package", "Version", "Advisory", "Aliases", "Fixed in", "Summary")
+	b.WriteString(advisorySources(plan) + "\n\n")
+	t = newTable("Package", "Version", "Advisory", "Aliases", "Fixed in", "Reported by", "Status", "Summary")
 	for _, p := range pkgs {
-		for _, v := range p.Vulnerabilities {
-			summary := v.Summary
-			if v.Withdrawn != "" {
-				summary = "(withdrawn " + v.Withdrawn + ") " + summary
-			}
-			t.row(&b, text(p.Name), text(p.Version), advisory(v.ID, v.Link),
-				text(orDash(strings.Join(v.Aliases, ", "))), text(orDash(strings.Join(v.FixedIn, ", "))), text(orDash(summary)))
+		for _, a := range p.Advisories {
+			t.row(&b, text(p.Name), text(p.Version), advisory(a.ID, a.Link),
+				text(orDash(strings.Join(a.Aliases, ", "))), text(orDash(strings.Join(a.FixedIn, ", "))),
+				text(strings.Join(a.Sources, ", ")), status(a), text(orDash(a.Summary)))
 		}
 	}
-	t.end(&b, "None published by the index for the chosen versions.")
+	t.end(&b, "None known for the chosen versions.")
+
+	section(&b, "Advisories: pins vs chosen")
+	if plan.AdvisoryDB == nil {
+		b.WriteString("Not compared: no advisory database was given (--advisories).\n")
+	} else {
+		t = newTable("Package", "Pinned", "Chosen", "Advisories of the pin", "Avoided by the choice", "Introduced by the choice")
+		for _, p := range pkgs {
+			pa := p.Pinned
+			if pa == nil || len(pa.Advisories)+len(pa.Introduced) == 0 {
+				continue
+			}
+			var pinIDs []string
+			for _, a := range pa.Advisories {
+				pinIDs = append(pinIDs, a.ID)
+			}
+			t.row(&b, texts(p.Name, pa.Version, p.Version, orDash(strings.Join(pinIDs, ", ")),
+				orDash(strings.Join(pa.Avoided, ", ")), orDash(strings.Join(pa.Introduced, ", ")))...)
+		}
+		t.end(&b, "No advisory of the database affects a pinned or a chosen version.")
+
+		b.WriteString("\nAdvisories of the pinned versions:\n\n")
+		t = newTable("Package", "Pinned", "Advisory", "Aliases", "Fixed in", "Status", "Summary")
+		for _, p := range pkgs {
+			if p.Pinned == nil {
+				continue
+			}
+			for _, a := range p.Pinned.Advisories {
+				t.row(&b, text(p.Name), text(p.Pinned.Version), advisory(a.ID, a.Link),
+					text(orDash(strings.Join(a.Aliases, ", "))), text(orDash(strings.Join(a.FixedIn, ", "))), status(a), text(orDash(a.Summary)))
+			}
+		}
+		t.end(&b, "None.")
+	}
 
 	section(&b, "Notes")
 	notes := 0
@@ -191,6 +223,24 @@ func licenseFlag(l resolver.License) string {
 		flags = append(flags, "**unknown**")
 	}
 	return strings.Join(flags, ", ")
+}
+
+// advisorySources says what the chosen versions were checked against.
+func advisorySources(plan *resolver.Plan) string {
+	db := plan.AdvisoryDB
+	if db == nil {
+		return "Checked against the advisories the index publishes and nixpkgs' meta.knownVulnerabilities; no advisory database was given (--advisories)."
+	}
+	return fmt.Sprintf("Checked against the advisory database %s (%d advisories, newest modified %s), the advisories the index publishes and nixpkgs' meta.knownVulnerabilities; aliases merged.",
+		text(db.Source), db.Advisories, text(orDash(db.Modified)))
+}
+
+// status says whether pip2nix.toml accepts an advisory.
+func status(a resolver.Advisory) string {
+	if a.Accepted == "" {
+		return "**open**"
+	}
+	return "accepted: " + text(a.Accepted)
 }
 
 func advisory(id, link string) string {

@@ -13,13 +13,19 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	audit "github.com/pip2nix-bitpoll/pip2nix-bitpoll/advisory"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// The plans are shared with nixexpr's overlay goldens (synthetic data).
-const planGlob = "../nixexpr/testdata/*.plan.json"
+// The plans are shared with nixexpr's overlay goldens (synthetic data);
+// they are audited as the command does before rendering. The report's own
+// plans (testdata/*.plan.json, synthetic) are audited already.
+const (
+	planGlob        = "../nixexpr/testdata/*.plan.json"
+	auditedPlanGlob = "testdata/*.plan.json"
+)
 
 func loadPlan(t testing.TB, path string) *resolver.Plan {
 	t.Helper()
@@ -39,6 +45,14 @@ func plans(t testing.TB) map[string]*resolver.Plan {
 	require.NotEmpty(t, files)
 	out := map[string]*resolver.Plan{}
 	for _, f := range files {
+		plan := loadPlan(t, f)
+		audit.Audit(plan, audit.Options{})
+		out[strings.TrimSuffix(filepath.Base(f), ".plan.json")] = plan
+	}
+	audited, err := filepath.Glob(auditedPlanGlob)
+	require.NoError(t, err)
+	require.NotEmpty(t, audited)
+	for _, f := range audited {
 		out[strings.TrimSuffix(filepath.Base(f), ".plan.json")] = loadPlan(t, f)
 	}
 	return out
@@ -92,7 +106,7 @@ func TestJSONShape(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, bytes.HasSuffix(data, []byte("}\n")))
 	assert.Contains(t, string(data), "\n  \"python\": {\n    \"attr\"", "2-space indentation")
-	assert.Equal(t, []string{"python", "nixpkgs", "policy", "packages", "warnings"}, keys(t, data))
+	assert.Equal(t, []string{"python", "nixpkgs", "policy", "packages", "warnings", "advisoryDatabase"}, keys(t, data))
 
 	var doc struct {
 		Packages []json.RawMessage `json:"packages"`
@@ -101,7 +115,8 @@ func TestJSONShape(t *testing.T) {
 	require.NotEmpty(t, doc.Packages)
 	assert.Equal(t, []string{"name", "version", "source", "attr", "requested", "nixpkgsVersion", "sdist",
 		"buildSystem", "license", "requiredBy", "notes", "vulnerabilities",
-		"action", "reason", "nixpkgsAttr", "extras", "yanked", "yankedReason", "prerelease", "nativeLibraries"},
+		"action", "reason", "nixpkgsAttr", "extras", "yanked", "yankedReason", "prerelease", "nativeLibraries",
+		"knownVulnerabilities", "advisories", "pinned"},
 		keys(t, doc.Packages[0]))
 
 	var pkgs []map[string]any
@@ -130,11 +145,11 @@ func TestJSONEmptyListsAndNulls(t *testing.T) {
 	data, err := JSON(&resolver.Plan{Packages: []resolver.Package{{Name: "a", Version: "1", Source: resolver.FromNixpkgs, Action: resolver.UseNixpkgs, Attr: "a"}}})
 	require.NoError(t, err)
 	s := string(data)
-	for _, k := range []string{"buildSystem", "requiredBy", "notes", "vulnerabilities", "extras", "nativeLibraries", "nix"} {
+	for _, k := range []string{"buildSystem", "requiredBy", "notes", "vulnerabilities", "extras", "nativeLibraries", "nix", "knownVulnerabilities", "advisories"} {
 		assert.Regexp(t, `"`+k+`": \[\]`, s, k)
 	}
 	assert.Contains(t, s, `"warnings": []`)
-	for _, k := range []string{"requested", "nixpkgsVersion", "sdist", "rev", "nixpkgsAttr", "yankedReason"} {
+	for _, k := range []string{"requested", "nixpkgsVersion", "sdist", "rev", "nixpkgsAttr", "yankedReason", "pinned", "advisoryDatabase"} {
 		assert.Regexp(t, `"`+k+`": null`, s, k)
 	}
 }
@@ -220,7 +235,7 @@ func TestMarkdownSections(t *testing.T) {
 	require.NoError(t, err)
 	s := string(md)
 	for _, h := range []string{"## Packages", "## Pins vs chosen", "## Licenses", "## Build systems",
-		"## Native libraries needed", "## Yanked and pre-release", "## Vulnerabilities", "## Warnings"} {
+		"## Native libraries needed", "## Yanked and pre-release", "## Vulnerabilities", "## Advisories: pins vs chosen", "## Warnings"} {
 		assert.Contains(t, s, "\n"+h+"\n", h)
 	}
 	assert.Contains(t, s, "| closed-thing | 2.0 | LicenseRef-Proprietary | unfree | **non-free** |")
@@ -245,4 +260,45 @@ func BenchmarkJSON(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func TestAdvisorySections(t *testing.T) {
+	all := plans(t)
+	md, err := Markdown(all["advisories"])
+	require.NoError(t, err)
+	s := string(md)
+	assert.Contains(t, s, "Checked against the advisory database advisories/ (4 advisories, newest modified 2024-10-08T19:19:01.400873Z)")
+	assert.Contains(t, s, "| django | 5.0.6 | 5.1.9 | PYSEC-2024-56, PYSEC-2024-57 | PYSEC-2024-56, PYSEC-2024-57 | — |\n")
+	assert.Contains(t, s, "| requests | 2.31.0 | 2.30.0 | — | — | PYSEC-2023-74 |\n")
+	assert.NotContains(t, s, "| six | 1.16.0", "nothing to compare")
+	assert.Contains(t, s, "Advisories of the pinned versions:\n\n| Package | Pinned | Advisory | Aliases | Fixed in | Status | Summary |\n| --- | --- | --- | --- | --- | --- | --- |\n"+
+		"| django | 5.0.6 | PYSEC-2024-56 | CVE-2024-38875 | 4.2.14, 5.0.7 | **open** | urlize denial of service |\n")
+	assert.Contains(t, s, "| index, osv | **open** |")
+	assert.Contains(t, s, "| nixpkgs | accepted: we know \\| really |")
+
+	md, err = Markdown(all["alias"])
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "## Advisories: pins vs chosen\n\nNot compared: no advisory database was given (--advisories).\n")
+	assert.Contains(t, string(md), "## Vulnerabilities\n\nChecked against the advisories the index publishes and nixpkgs' meta.knownVulnerabilities; no advisory database was given (--advisories).\n\nNone known for the chosen versions.\n")
+
+	data, err := JSON(all["advisories"])
+	require.NoError(t, err)
+	var doc struct {
+		AdvisoryDB map[string]any `json:"advisoryDatabase"`
+		Packages   []struct {
+			KnownVulnerabilities []string         `json:"knownVulnerabilities"`
+			Advisories           []map[string]any `json:"advisories"`
+			Pinned               map[string]any   `json:"pinned"`
+		} `json:"packages"`
+	}
+	require.NoError(t, json.Unmarshal(data, &doc))
+	assert.Equal(t, map[string]any{"source": "advisories/", "advisories": 4.0, "modified": "2024-10-08T19:19:01.400873Z"}, doc.AdvisoryDB)
+	django, requests := doc.Packages[0], doc.Packages[1]
+	assert.Equal(t, []string{"CVE-0000-0001 | in *urlize* (synthetic)"}, django.KnownVulnerabilities)
+	assert.Equal(t, "we know | really", django.Advisories[0]["accepted"])
+	assert.Nil(t, requests.Advisories[0]["accepted"])
+	assert.Equal(t, []any{"index", "osv"}, requests.Advisories[0]["sources"])
+	assert.Equal(t, "5.0.6", django.Pinned["version"])
+	assert.Equal(t, []any{"PYSEC-2024-56", "PYSEC-2024-57"}, django.Pinned["avoided"])
+	assert.Equal(t, []any{"PYSEC-2023-74"}, requests.Pinned["introduced"])
 }

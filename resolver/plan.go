@@ -46,6 +46,44 @@ type Plan struct {
 	Inputs   []InputFile // requirements files read, in command-line order
 	Packages []Package   // sorted by Name
 	Warnings []string
+	// AdvisoryDB describes the advisory database the packages were checked
+	// against (package advisory); nil when none was given.
+	AdvisoryDB *AdvisoryDB `json:",omitempty"`
+}
+
+// AdvisoryDB names an advisory database and how recent it is.
+type AdvisoryDB struct {
+	Source     string // path or URL as given
+	Advisories int    // advisories read for PyPI projects
+	Modified   string // newest modification time among them (RFC 3339)
+}
+
+// Advisory is one known issue affecting a package version, merged across
+// the sources that report it: identifiers that alias each other (PYSEC,
+// GHSA, CVE, …) make one advisory, listed once.
+type Advisory struct {
+	ID      string   // preferred identifier: PYSEC-, then GHSA-, then others, CVE- last
+	Aliases []string // the other identifiers, sorted
+	Summary string
+	Details string
+	FixedIn []string // versions that fix it, in PEP 440 order
+	Link    string
+	// Sources say who reports it: "osv" (the advisory database),
+	// "index" (published with the release) and "nixpkgs"
+	// (meta.knownVulnerabilities); sorted.
+	Sources []string
+	// Accepted is the reason pip2nix.toml gives for accepting the risk;
+	// "" when it is not accepted.
+	Accepted string `json:",omitempty"`
+}
+
+// PinAdvisories compares, by the advisory database alone, an exactly
+// pinned version with the chosen one.
+type PinAdvisories struct {
+	Version    string     // the pinned version
+	Advisories []Advisory // those affecting the pinned version
+	Avoided    []string   // IDs affecting the pinned version but not the chosen one
+	Introduced []string   // IDs affecting the chosen version but not the pinned one
 }
 
 // PythonInfo names the target interpreter.
@@ -103,6 +141,16 @@ type Package struct {
 	Prerelease      bool
 	Notes           []string
 	Vulnerabilities []index.Vulnerability
+	// KnownVulnerabilities is nixpkgs' meta.knownVulnerabilities of
+	// NixpkgsAttr, for packages taken from nixpkgs.
+	KnownVulnerabilities []string `json:",omitempty"`
+	// Advisories are the known issues affecting Version from every
+	// source (the advisory database, Vulnerabilities, KnownVulnerabilities),
+	// merged by alias and ordered by ID. Package advisory sets them.
+	Advisories []Advisory `json:",omitempty"`
+	// Pinned compares the pinned version's advisories with Version's;
+	// nil without an advisory database or an exact pin.
+	Pinned *PinAdvisories `json:",omitempty"`
 }
 
 // Dependency is one runtime dependency edge of a package.

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/advisory"
 )
 
 // codedError carries the exit code a failure maps to; the stage that failed
@@ -32,6 +34,10 @@ func exitCode(err error) int {
 	var ce *codedError
 	if errors.As(err, &ce) {
 		return ce.code
+	}
+	var found *advisory.FoundError
+	if errors.As(err, &found) {
+		return exitAdvisories
 	}
 	return exitInput
 }

@@ -7,13 +7,17 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/advisory"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/nixexpr"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/index"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/osv"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/report"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/config"
@@ -40,6 +44,8 @@ type resolveFlags struct {
 	reportMD     string
 	reportJSON   string
 	check        bool
+	advisories   string
+	failOnAdv    bool
 }
 
 func (f *resolveFlags) register(fs *flag.FlagSet) {
@@ -55,6 +61,8 @@ func (f *resolveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.reportMD, "report", "", "write the Markdown audit report to `FILE`")
 	fs.StringVar(&f.reportJSON, "report-json", "", "write the JSON audit report to `FILE`")
 	fs.BoolVar(&f.check, "check", false, "write nothing; print a diff and exit 1 when an output would change")
+	fs.StringVar(&f.advisories, "advisories", "", "check the closure against OSV advisories at `PATH|URL`: a PyPA advisory-database checkout (vulns/<project>/<ID>.yaml), an OSV .json file or a .zip export; http(s) URLs are downloaded")
+	fs.BoolVar(&f.failOnAdv, "fail-on-advisories", false, "exit 9 when advisories not accepted in pip2nix.toml affect the chosen versions (outputs are still written)")
 }
 
 func generateCommand() *command {
@@ -76,6 +84,11 @@ Examples:
 
   # CI: fail (exit 1, with a diff) when python-packages.nix is stale
   pip2nix-bitpoll generate -r requirements.txt --check
+
+  # Check against a checkout of the PyPA advisory database; exit 9 on
+  # advisories that pip2nix.toml does not accept
+  pip2nix-bitpoll generate -r requirements.txt --report audit.md \
+    --advisories ../advisory-database --fail-on-advisories
 `,
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			var f resolveFlags
@@ -99,6 +112,9 @@ Resolves like generate but writes only the audit report: Markdown to --report
 Examples:
   pip2nix-bitpoll audit -r requirements.txt
   pip2nix-bitpoll audit -r requirements.txt --report-json audit.json --report audit.md
+
+  # Against osv.dev's PyPI export; exit 9 on advisories not accepted
+  pip2nix-bitpoll audit -r requirements.txt --advisories PyPI-all.zip --fail-on-advisories
 `,
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			var f resolveFlags
@@ -156,6 +172,10 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
+	db, err := loadAdvisories(ctx, e, client, f.advisories)
+	if err != nil {
+		return err
+	}
 	plan, err := resolver.Resolve(ctx, resolver.Input{
 		Requirements: lines,
 		Files:        inputs,
@@ -181,6 +201,13 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 	}
 
 	relativizeMirrorURLs(plan, client.BaseURL())
+	advisory.Audit(plan, advisory.Options{
+		DB:         db,
+		DBSource:   describeAdvisories(f.advisories),
+		Nixpkgs:    set,
+		Allowed:    cfg.AllowedAdvisories,
+		ConfigPath: relativeTo(filepath.Dir(reqPaths[0]), cfg.Path),
+	})
 	var outs []output
 	if overlayPath != "" {
 		overlay, err := nixexpr.RenderOverlay(plan, nixexpr.OverlayOptions{
@@ -216,19 +243,76 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 			fmt.Fprint(e.stdout, diff)
 			return withCode(exitDiffers, errors.New("outputs are out of date (diff above); rerun without --check to update them"))
 		}
-		return nil
+		return failOnAdvisories(f, plan)
 	}
 	if err := writeOutputs(outs); err != nil {
 		return err
 	}
 	if overlayPath == "" && f.reportMD == "" {
-		_, err := e.stdout.Write(markdown)
-		return err
+		if _, err := e.stdout.Write(markdown); err != nil {
+			return err
+		}
+		return failOnAdvisories(f, plan)
 	}
 	for _, o := range outs {
 		progress.printf("wrote %s\n", o.path)
 	}
-	return nil
+	return failOnAdvisories(f, plan)
+}
+
+// failOnAdvisories is --fail-on-advisories: an *advisory.FoundError (exit
+// 9) when advisories pip2nix.toml does not accept affect the plan.
+func failOnAdvisories(f *resolveFlags, plan *resolver.Plan) error {
+	if !f.failOnAdv {
+		return nil
+	}
+	return advisory.Check(plan)
+}
+
+// loadAdvisories reads --advisories: a path or file:// URL (directory,
+// file or zip), or an http(s) URL fetched with the index client (its
+// retries and size limits). "" means no database.
+func loadAdvisories(ctx context.Context, e *env, client *index.Client, ref string) (*osv.DB, error) {
+	if ref == "" {
+		return nil, nil
+	}
+	local := ref
+	if strings.Contains(ref, "://") {
+		u, err := url.Parse(ref)
+		if err != nil {
+			return nil, usageErrorf("--advisories %q: %v", ref, err)
+		}
+		switch u.Scheme {
+		case "http", "https":
+			name := path.Base(u.Path)
+			data, err := client.Download(ctx, index.File{Filename: name, URL: ref})
+			if err != nil {
+				return nil, withCode(exitIndex, fmt.Errorf("--advisories: %w", err))
+			}
+			db, err := osv.Parse(name, data)
+			return db, withCode(exitInput, err)
+		case "file":
+			local = filepath.FromSlash(u.Path)
+		default:
+			return nil, usageErrorf("--advisories %q: want a path, a file:// URL or an http(s) URL", ref)
+		}
+	}
+	if !filepath.IsAbs(local) {
+		local = filepath.Join(e.workDir, local)
+	}
+	db, err := osv.Load(local)
+	return db, withCode(exitInput, err)
+}
+
+// describeAdvisories names the advisory database in the report: a URL as
+// given, a path by its last element, so that the report does not depend on
+// where the database is checked out (name a snapshot's directory after its
+// date).
+func describeAdvisories(ref string) string {
+	if ref == "" || strings.Contains(ref, "://") {
+		return ref
+	}
+	return filepath.Base(filepath.Clean(ref))
 }
 
 // readRequirements parses every requirements file, in order, and records the

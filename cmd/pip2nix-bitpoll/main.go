@@ -55,6 +55,8 @@ Exit codes:
   5  index error (unreachable, not found, digest mismatch, offline cache miss)
   6  nix evaluation failed
   7  an output file could not be written
+  9  --fail-on-advisories: advisories not accepted in pip2nix.toml affect
+     the chosen versions (they are listed; the outputs are written)
 `
 
 // Exit codes, documented in usage and README.md.
@@ -67,6 +69,7 @@ const (
 	exitIndex      = 5
 	exitNix        = 6
 	exitWriteError = 7
+	exitAdvisories = 9
 	exitIntegrity  = 10
 )
 

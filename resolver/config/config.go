@@ -1,7 +1,8 @@
 // Package config reads pip2nix.toml, the per-project settings that sit
 // beside the requirements files: aliases from project names to nixpkgs
-// attributes and per-package choices (source, skip, extra pins, build
-// inputs, patches, import checks).
+// attributes, per-package choices (source, skip, extra pins, build
+// inputs, patches, import checks) and the advisories accepted as known
+// risks.
 //
 // Everything a setting contributes to python-packages.nix is validated here
 // (attribute paths, relative paths, module names), because it is rendered
@@ -44,6 +45,16 @@ type Config struct {
 	// Path is the file read ("" when none was given); relative patch
 	// paths are relative to its directory.
 	Path string
+	// AllowedAdvisories are the [advisories] allow entries: advisories
+	// accepted as known risks, which --fail-on-advisories does not count.
+	AllowedAdvisories []AllowedAdvisory `json:",omitempty"`
+}
+
+// AllowedAdvisory accepts one advisory, named by its ID or any alias.
+type AllowedAdvisory struct {
+	ID     string // e.g. "PYSEC-2024-56", "CVE-2024-38875", "GHSA-…"
+	Reason string // why the risk is accepted; required
+	Line   int    // where it is written in Path
 }
 
 // Package is the [packages.<name>] table of one project.
@@ -96,8 +107,14 @@ func Load(path string) (*Config, error) {
 }
 
 type fileConfig struct {
-	Aliases  map[string]string      `toml:"aliases"`
-	Packages map[string]filePackage `toml:"packages"`
+	Aliases    map[string]string      `toml:"aliases"`
+	Packages   map[string]filePackage `toml:"packages"`
+	Advisories struct {
+		Allow []struct {
+			ID     string `toml:"id"`
+			Reason string `toml:"reason"`
+		} `toml:"allow"`
+	} `toml:"advisories"`
 }
 
 type filePackage struct {
@@ -201,11 +218,31 @@ func parse(path string, data []byte) (*Config, error) {
 			ImportsCheck:      p.ImportsCheck,
 		}
 	}
+	seenAllow := map[string]int{}
+	for i, a := range f.Advisories.Allow {
+		key := []string{"advisories", "allow", fmt.Sprint(i)}
+		line := lines.line(key)
+		switch {
+		case !advisoryID.MatchString(a.ID):
+			fail(key, "advisories.allow: id %q is not an advisory identifier such as PYSEC-2024-56, GHSA-… or CVE-…", a.ID)
+		case strings.TrimSpace(a.Reason) == "":
+			fail(key, "advisories.allow: %s needs a reason (why the risk is accepted)", a.ID)
+		case seenAllow[a.ID] != 0:
+			fail(key, "advisories.allow: %s is already allowed on line %d", a.ID, seenAllow[a.ID])
+		default:
+			seenAllow[a.ID] = line
+			c.AllowedAdvisories = append(c.AllowedAdvisories, AllowedAdvisory{ID: a.ID, Reason: strings.TrimSpace(a.Reason), Line: line})
+		}
+	}
 	if len(errs) > 0 {
 		return nil, joinErrors(errs)
 	}
 	return c, nil
 }
+
+// advisoryID is what an advisory identifier looks like: PYSEC-2024-56,
+// GHSA-xxxx-xxxx-xxxx, CVE-2024-38875, nixpkgs:django_4.
+var advisoryID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]*$`)
 
 // sortedKeys orders a table's keys by their line in the file, then by name,
 // so that "first" and "second" in duplicate reports follow the file.
@@ -273,6 +310,10 @@ func expectedType(key []string) string {
 	switch {
 	case len(key) == 2 && key[0] == "aliases":
 		return "a string (a nixpkgs attribute name)"
+	case key[0] == "advisories" && len(key) == 2:
+		return `an array of tables such as [{ id = "PYSEC-…", reason = "…" }]`
+	case key[0] == "advisories" && len(key) > 2:
+		return "a string"
 	case len(key) < 3:
 		return "a table"
 	}
@@ -323,6 +364,7 @@ func keyLines(data []byte) keyLineMap {
 	var p unstable.Parser
 	p.Reset(data)
 	var table []string
+	arrays := map[string]int{}
 	record := func(parts []string, line int) {
 		for n := 1; n <= len(parts); n++ {
 			k := strings.Join(parts[:n], "\x00")
@@ -364,9 +406,16 @@ func keyLines(data []byte) keyLineMap {
 	for p.NextExpression() {
 		e := p.Expression()
 		switch e.Kind {
-		case unstable.Table, unstable.ArrayTable:
+		case unstable.Table:
 			parts, line := keyOf(e)
 			table = parts
+			record(table, line)
+		case unstable.ArrayTable:
+			// [[a.b]] tables are elements of the array a.b, numbered.
+			parts, line := keyOf(e)
+			path := strings.Join(parts, "\x00")
+			table = append(parts, fmt.Sprint(arrays[path]))
+			arrays[path]++
 			record(table, line)
 		case unstable.KeyValue:
 			keyValue(table, e)

@@ -27,6 +27,9 @@ type Package struct {
 	PName    string // the derivation's pname
 	Version  string // the derivation's version, as nixpkgs spells it
 	PyPIName string // meta.pypiName; "" when nixpkgs records none
+	// KnownVulnerabilities is meta.knownVulnerabilities: nixpkgs' own
+	// warnings (CVE identifiers or sentences) for this derivation.
+	KnownVulnerabilities []string
 }
 
 // Set is the Python package set of one nixpkgs revision for one interpreter.
@@ -150,9 +153,10 @@ type evalJSON struct {
 }
 
 type packageJSON struct {
-	PName    string  `json:"pname"`
-	Version  string  `json:"version"`
-	PyPIName *string `json:"pypiName"`
+	PName                string   `json:"pname"`
+	Version              string   `json:"version"`
+	PyPIName             *string  `json:"pypiName"`
+	KnownVulnerabilities []string `json:"knownVulnerabilities,omitempty"`
 }
 
 // Load reads a query file written by Save (or by the nixpkgs-query
@@ -222,7 +226,7 @@ func (e *evalJSON) set() (*Set, error) {
 		if attr == "" || p.PName == "" || p.Version == "" {
 			return nil, fmt.Errorf("package %q: needs a non-empty attribute name, \"pname\" and \"version\"", attr)
 		}
-		pkg := Package{Attr: attr, PName: p.PName, Version: p.Version}
+		pkg := Package{Attr: attr, PName: p.PName, Version: p.Version, KnownVulnerabilities: p.KnownVulnerabilities}
 		if p.PyPIName != nil {
 			pkg.PyPIName = *p.PyPIName
 		}
@@ -262,7 +266,7 @@ func (s *Set) Save(w io.Writer) error {
 	f.Python.PythonVersion = s.PythonMajorMinor
 	f.Packages = make(map[string]packageJSON, len(s.Packages))
 	for _, p := range s.Packages {
-		pj := packageJSON{PName: p.PName, Version: p.Version}
+		pj := packageJSON{PName: p.PName, Version: p.Version, KnownVulnerabilities: p.KnownVulnerabilities}
 		if p.PyPIName != "" {
 			name := p.PyPIName
 			pj.PyPIName = &name

@@ -39,6 +39,7 @@ func TestLoad(t *testing.T) {
 		"psycopg2", "pyyaml", "recorded-elsewhere", "zope-interface",
 	}, attrs(s.Packages), "sorted by attribute")
 	assert.Equal(t, Package{Attr: "pyyaml", PName: "pyyaml", Version: "6.0.2", PyPIName: "PyYAML"}, s.Packages[7])
+	assert.Equal(t, []string{"CVE-0000-0004", "Django 4.1 is end of life (synthetic)"}, s.Packages[2].KnownVulnerabilities, "meta.knownVulnerabilities")
 	assert.Equal(t, DefaultAliases(), s.Aliases)
 }
 
@@ -110,6 +111,7 @@ func TestSaveRoundTrip(t *testing.T) {
 	out := buf.Bytes()
 	assert.True(t, bytes.HasSuffix(out, []byte("}\n")), "trailing newline")
 	assert.Less(t, bytes.Index(out, []byte(`"django_4"`)), bytes.Index(out, []byte(`"django_5"`)), "keys sorted")
+	assert.Equal(t, 1, bytes.Count(out, []byte(`"knownVulnerabilities"`)), "written only where nixpkgs has some")
 
 	path := filepath.Join(t.TempDir(), "q.json")
 	require.NoError(t, os.WriteFile(path, out, 0o644))
