@@ -217,4 +217,3 @@ func isHexDigest(s string) bool {
 	}
 	return true
 }
-

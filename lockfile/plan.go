@@ -6,8 +6,8 @@ import (
 
 // Meta is what a lock records beside the plan.
 type Meta struct {
-	Generator        string // e.g. "pip2nix-bitpoll 0.1.0"
-	Index            string // the index as the overlay's header names it
+	Generator          string // e.g. "pip2nix-bitpoll 0.1.0"
+	Index              string // the index as the overlay's header names it
 	NixpkgsQuerySHA256 string // sha256 (hex) of the saved nixpkgs query
 }
 
