@@ -168,6 +168,9 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 	if err != nil {
 		return err
 	}
+	if err := lf.applyRev(set); err != nil {
+		return err
+	}
 	client, err := index.New(index.Options{
 		BaseURL:     indexBase(e, f.indexURL),
 		CacheDir:    cacheDir,

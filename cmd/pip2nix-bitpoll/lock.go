@@ -31,7 +31,21 @@ type lockFlags struct {
 func (l *lockFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&l.path, "lock", "", "read and write the lock `FILE` (default: "+lockfile.DefaultName+" beside -o)")
 	fs.BoolVar(&l.none, "no-lock", false, "neither read nor write a lock")
-	fs.StringVar(&l.nixpkgsRev, "nixpkgs-rev", "", "with --check: fail unless the lock was made for nixpkgs revision `REV`")
+	fs.StringVar(&l.nixpkgsRev, "nixpkgs-rev", "", "the nixpkgs revision `REV`: recorded when --nixpkgs (a path) does not name one; with --check, the lock must have been made for it")
+}
+
+// applyRev records --nixpkgs-rev in a set whose source named no revision
+// (a nixpkgs store path, as the flake's app passes it); a set that names
+// another one is an error.
+func (l *lockFlags) applyRev(set *nixpkgs.Set) error {
+	switch {
+	case l.nixpkgsRev == "" || set.Rev == l.nixpkgsRev:
+	case set.Rev == "":
+		set.Rev = l.nixpkgsRev
+	default:
+		return withCode(exitInput, fmt.Errorf("--nixpkgs-rev %s, but %s is revision %s", l.nixpkgsRev, set.Ref, set.Rev))
+	}
+	return nil
 }
 
 // lockPath is where generate reads and writes the lock; "" for none.
