@@ -69,24 +69,27 @@ func fullInfo() *sdist.Info {
 	}
 }
 
-// TestPlanRoundTrip proves the lock keeps every field of resolver.Package
-// (a field added there and not here fails this test) and the inspection.
+// TestPlanRoundTrip proves the lock keeps every field of resolver.Plan and
+// resolver.Package (a field added there and not here fails this test) and
+// the inspection.
 func TestPlanRoundTrip(t *testing.T) {
-	var p resolver.Package
-	fill(t, reflect.ValueOf(&p).Elem(), "x")
-	p.Sdist.Inspection = fullInfo()
-	p.Sdist.SHA256 = strings.Repeat("d", 64)
-	plan := &resolver.Plan{
-		Python: resolver.PythonInfo{Attr: "python312", Version: "3.12.10"}, Nixpkgs: resolver.NixpkgsInfo{Ref: "r", Rev: "abc"},
-		Policy: resolver.Exact, Inputs: []resolver.InputFile{{Path: "req.txt", SHA256: strings.Repeat("a", 64)}},
-		Packages: []resolver.Package{p}, Warnings: []string{"w"},
+	var plan resolver.Plan
+	fill(t, reflect.ValueOf(&plan).Elem(), "x")
+	for i := range plan.Inputs {
+		plan.Inputs[i].SHA256 = strings.Repeat("a", 64)
 	}
-	l := FromPlan(plan, Meta{Generator: "g", Index: "i", NixpkgsQuerySHA256: "q"})
+	for i := range plan.Packages {
+		p := &plan.Packages[i]
+		p.Name += string(rune('0' + i))
+		p.Sdist.SHA256 = strings.Repeat("d", 64)
+		p.Sdist.Inspection = fullInfo() // the lock keeps what the resolver reads
+	}
+	l := FromPlan(&plan, Meta{Generator: "g", Index: "i", NixpkgsQuerySHA256: "q"})
 	data, err := Marshal(l)
 	require.NoError(t, err)
 	back, err := Parse("pip2nix.lock", data)
 	require.NoError(t, err)
-	assert.Equal(t, plan, back.Plan())
+	assert.Equal(t, &plan, back.Plan())
 	assert.Equal(t, "q", back.Nixpkgs.QuerySHA256)
 	again, err := Marshal(back)
 	require.NoError(t, err)
