@@ -169,7 +169,7 @@ func parseFile(path string, data []byte) (*project, error) {
 		case r.SHA256 == "":
 			return nil, fmt.Errorf("%s: sha256 is required with sdist (64 hex digits, or %q)", where, Unknown)
 		case r.SHA256 == Unknown:
-		case !isHexDigest(strings.ToLower(r.SHA256)):
+		case !lockfile.IsSHA256Hex(strings.ToLower(r.SHA256)):
 			return nil, fmt.Errorf("%s: sha256 %q: want 64 hex digits or %q", where, r.SHA256, Unknown)
 		case len(r.Source) == 0:
 			return nil, fmt.Errorf("%s: the digest of %s cites no [[release.source]]", where, r.Sdist)
@@ -183,18 +183,6 @@ func derefList(l *[]string) []string {
 		return nil
 	}
 	return *l
-}
-
-func isHexDigest(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // decodeError places go-toml's errors on their line.

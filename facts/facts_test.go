@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/lockfile"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/index"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver"
@@ -157,7 +158,7 @@ func FuzzParseFile(f *testing.F) {
 			require.NoError(t, err)
 			require.Equal(t, r.Version, ri.Version)
 			for _, f := range proj.Releases[i].Files {
-				require.True(t, f.SHA256 == "" || isHexDigest(f.SHA256), "digest %q", f.SHA256)
+				require.True(t, f.SHA256 == "" || lockfile.IsSHA256Hex(f.SHA256), "digest %q", f.SHA256)
 				_, ok := x.Inspections().Inspection(f.Filename, f.SHA256)
 				require.True(t, ok, "every listed file has its recorded inspection")
 			}

@@ -194,19 +194,21 @@ func (l *Lock) validate() error {
 			return fmt.Errorf("packages[%d]: %s appears twice", i, p.Name)
 		}
 		seen[p.Name] = true
-		if sd := p.Sdist; sd != nil && sd.SHA256 != "" && !isHexDigest(sd.SHA256) {
+		if sd := p.Sdist; sd != nil && sd.SHA256 != "" && !IsSHA256Hex(sd.SHA256) {
 			return fmt.Errorf("%s@%s: sdist sha256 %q is not 64 lower-case hex digits", p.Name, p.Version, sd.SHA256)
 		}
 	}
 	for _, in := range l.Inputs {
-		if !isHexDigest(in.SHA256) {
+		if !IsSHA256Hex(in.SHA256) {
 			return fmt.Errorf("input %s: sha256 %q is not 64 lower-case hex digits", in.Path, in.SHA256)
 		}
 	}
 	return nil
 }
 
-func isHexDigest(s string) bool {
+// IsSHA256Hex reports whether s is a sha256 digest as locks and recorded
+// facts spell it: 64 lower-case hex digits.
+func IsSHA256Hex(s string) bool {
 	if len(s) != 64 {
 		return false
 	}
