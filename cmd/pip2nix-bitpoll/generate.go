@@ -148,6 +148,9 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 	if err != nil {
 		return err
 	}
+	if inputs, err = withConfigInput(inputs, reqPaths[0]); err != nil {
+		return err
+	}
 	lockPath := lf.lockPath(overlayPath)
 	oldLock, err := readLock(lockPath)
 	if err != nil {

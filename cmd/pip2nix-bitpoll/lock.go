@@ -8,12 +8,14 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/facts"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/lockfile"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/config"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/nixpkgs"
 )
 
@@ -73,6 +75,22 @@ func readLock(path string) (*lockfile.Lock, error) {
 		return nil, withCode(exitInput, err)
 	}
 	return l, nil
+}
+
+// withConfigInput adds pip2nix.toml (beside the first requirements file),
+// when there is one, to the inputs: it changes the resolution as much as
+// the requirements do, so the lock and the overlay's header name its digest.
+func withConfigInput(inputs []resolver.InputFile, firstRequirements string) ([]resolver.InputFile, error) {
+	path := config.Find(firstRequirements)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return inputs, nil
+	}
+	if err != nil {
+		return nil, withCode(exitInput, err)
+	}
+	sum := sha256.Sum256(data)
+	return append(inputs, resolver.InputFile{Path: relativeTo(filepath.Dir(firstRequirements), path), SHA256: hex.EncodeToString(sum[:])}), nil
 }
 
 // querySHA256 is the digest of the nixpkgs query as nixpkgs-query saves it.
