@@ -22,8 +22,66 @@ final: prev:
 let
   inherit (final) buildPythonPackage lib;
   inherit (final.pkgs) fetchPypi;
+  # The nixpkgs versions this file was generated for, of the attributes it
+  # relies on. Applied to a package set with other versions (a flake that
+  # follows another nixpkgs), evaluation warns, naming them.
+  generatedFor = {
+    annotated-types = "0.7.0";
+    asgiref = "3.8.1";
+    bleach = "6.2.0";
+    caldav = "1.4.0";
+    certifi = "2025.1.31";
+    cffi = "1.17.1";
+    charset-normalizer = "3.4.1";
+    cryptography = "44.0.2";
+    django-auth-ldap = "5.1.0";
+    django-pipeline = "4.0.0";
+    django-widget-tweaks = "1.5.0";
+    django_5 = "5.1.9";
+    furl = "2.1.3";
+    icalendar = "6.1.3";
+    idna = "3.10";
+    libsass = "0.23.0";
+    lxml = "5.3.2";
+    markdown = "3.7";
+    orderedmultidict = "1.0.1";
+    psycopg2 = "2.9.10";
+    pyasn1 = "0.6.1";
+    pyasn1-modules = "0.4.1";
+    pycparser = "2.22";
+    pydantic = "2.10.6";
+    pydantic-core = "2.27.2";
+    python-dateutil = "2.9.0.post0";
+    python-ldap = "3.4.4";
+    pytz = "2025.2";
+    recurring-ical-events = "3.4.1";
+    requests = "2.32.3";
+    sentry-sdk = "2.25.1";
+    six = "1.17.0";
+    sqlparse = "0.5.3";
+    tinycss2 = "1.4.0";
+    typing-extensions = "4.12.2";
+    tzlocal = "5.2";
+    urllib3 = "2.3.0";
+    vobject = "0.9.9";
+    webencodings = "0.5.1";
+    x-wr-timezone = "1.0.1";
+  };
+  warnNixpkgsDrift =
+    let
+      found =
+        a:
+        let
+          v = builtins.tryEval (prev.${a}.version or "missing");
+        in
+        if v.success then v.value else "missing";
+      differ = builtins.filter (a: found a != generatedFor.${a}) (builtins.attrNames generatedFor);
+      describe = a: "${a} ${found a} (generated for ${generatedFor.${a}})";
+    in
+    prev.lib.warnIf (differ != [ ])
+      "python-packages.nix was generated for other nixpkgs versions of ${builtins.concatStringsSep ", " (map describe differ)}; regenerate it against this nixpkgs (see its header)";
 in
-{
+warnNixpkgsDrift {
   # nixpkgs' version does not fit (annotated-types 0.7.0: it is outside the release series of requirements-production.txt:7's pin annotated-types==0.6.0); 0.6.0 is the pinned release
   annotated-types = prev.annotated-types.overridePythonAttrs (old: rec {
     version = "0.6.0";

@@ -104,6 +104,13 @@ type Let struct {
 	Body     Expr
 }
 
+// Verbatim is Nix code written by this package itself — a constant of its
+// source, never text from the index, the plan or the user — laid out as
+// nixfmt would at indentation zero. The printer indents its later lines to
+// where it is placed. It serves the few constructs the model lacks
+// (comparisons, conditionals, interpolation) in fixed helper code.
+type Verbatim string
+
 // File is a whole .nix file: header comment lines and the expression.
 type File struct {
 	Comment string
@@ -123,6 +130,7 @@ func (SetLambda) expr() {}
 func (Apply) expr()     {}
 func (Op) expr()        {}
 func (Let) expr()       {}
+func (Verbatim) expr()  {}
 
 func (Attr) binding()    {}
 func (Inherit) binding() {}

@@ -165,6 +165,8 @@ func (p *printer) flat(e Expr) (string, bool) {
 		return strings.Join(parts, " "+string(e.Op)+" "), true
 	case Let:
 		return "", false
+	case Verbatim:
+		return string(e), !strings.Contains(string(e), "\n")
 	}
 	p.fail("unknown expression type %T", e)
 	return "", true
@@ -208,7 +210,7 @@ func (p *printer) formalsFlat(e SetLambda) (string, bool) {
 // compound reports whether e needs parentheses as an operand or argument.
 func compound(e Expr) bool {
 	switch e := e.(type) {
-	case Lambda, SetLambda, Let, Op, Apply:
+	case Lambda, SetLambda, Let, Op, Apply, Verbatim:
 		return true
 	case Int:
 		return e < 0 // f -1 would be a subtraction
@@ -305,6 +307,8 @@ func (p *printer) render(e Expr, ind, col, tail int) string {
 		return p.renderApply(e, ind, col, tail)
 	case Op:
 		return p.renderOp(e, ind, col, tail)
+	case Verbatim:
+		return strings.ReplaceAll(string(e), "\n", "\n"+pad(ind))
 	case Let:
 		var b strings.Builder
 		b.WriteString("let\n")
@@ -472,6 +476,10 @@ func (p *printer) attr(a Attr, ind int) string {
 			return key + " = " + p.renderOp(v, ind, col, 1) + ";"
 		}
 		return key + " =\n" + pad(ind+2) + p.renderOp(v, ind+2, ind+2, 1) + ";"
+	case Verbatim:
+		// Multi-line helper code starts below the name, as nixfmt puts a
+		// let or a function application spanning lines.
+		return key + " =\n" + pad(ind+2) + p.render(v, ind+2, ind+2, 1) + ";"
 	case String, Ref, Int, Bool, Null, Path:
 		if s, ok := p.flat(v); ok {
 			// Too long for the binding's line: nixfmt moves it below.

@@ -36,6 +36,8 @@ func layoutCases(t testing.TB) []layoutCase {
 	return []layoutCase{
 		{"atoms", List{Int(1), Int(-2), Bool(true), Null{}, mustPath(t, "./stub"), String("s")}, "[\n  1\n  (-2)\n  true\n  null\n  ./stub\n  \"s\"\n]"},
 		{"empty list", List{}, "[ ]"},
+		{"verbatim flat", Apply{Func: Ref{"f"}, Args: []Expr{Verbatim("a: a")}}, "f (a: a)"},
+		{"verbatim lines", AttrSet{Bindings: []Binding{Attr{Path: []string{"g"}, Value: Verbatim("let\n  x = 1;\nin\nx")}}}, "{\n  g =\n    let\n      x = 1;\n    in\n    x;\n}"},
 		{"single list", List{Ref{"final", "django"}}, "[ final.django ]"},
 		{"empty set", AttrSet{}, "{ }"},
 		{"rec empty set", AttrSet{Rec: true}, "rec { }"},

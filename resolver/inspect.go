@@ -27,7 +27,7 @@ func (r *run) inspect(plan *Plan) error {
 		n++
 		c := r.chosenCandidate(p.Name)
 		g.Go(func() error {
-			ins, err := r.inspectSdist(c)
+			ins, err := r.inspectChosen(c)
 			if err != nil {
 				return fmt.Errorf("inspect %s==%s: %w", p.Name, p.Version, err)
 			}
@@ -42,6 +42,20 @@ func (r *run) inspect(plan *Plan) error {
 	return nil
 }
 
+// inspectChosen returns the inspection of c's sdist: a recorded one for
+// the same file name and digest when Input.Inspections has it, else
+// inspectSdist's (which downloads the archive).
+func (r *run) inspectChosen(c *candidate) (*inspected, error) {
+	if r.in.Inspections != nil {
+		if f, ok := pickSdist(c.sdists); ok {
+			if info, ok := r.in.Inspections.Inspection(f.Filename, f.SHA256); ok {
+				return &inspected{file: f, info: info}, nil
+			}
+		}
+	}
+	return r.inspectSdist(c)
+}
+
 // chosenCandidate finds the candidate buildPlan used for an index package.
 func (r *run) chosenCandidate(name string) *candidate {
 	return r.final[name]
@@ -49,7 +63,11 @@ func (r *run) chosenCandidate(name string) *candidate {
 
 func (r *run) fillFromSdist(p *Package, c *candidate, ins *inspected) {
 	f := ins.file
-	p.Sdist = &Sdist{Filename: f.Filename, URL: f.URL, SHA256: f.SHA256}
+	p.Sdist = &Sdist{Filename: f.Filename, URL: f.URL, SHA256: f.SHA256, Inspection: ins.info}
+	if f.SHA256 == "" {
+		p.Notes = append(p.Notes, NeedsRegenerationNote)
+		r.warn("%s %s: the digest of %s is unknown; it needs regeneration online", p.Name, p.Version, f.Filename)
+	}
 	p.Sdist.PName, p.Sdist.Extension = fetchPypiName(f.Filename, p.Version)
 	info := ins.info
 	attrs, unmapped := sdist.NixBuildSystems(info.BuildSystem)
@@ -88,6 +106,11 @@ func (r *run) fillFromSdist(p *Package, c *candidate, ins *inspected) {
 	}
 	sort.Strings(p.Notes)
 }
+
+// NeedsRegenerationNote is the note of a package whose sdist digest nobody
+// recorded: its derivation cannot be fetched until a run against the live
+// index fills the digest in.
+const NeedsRegenerationNote = "sdist digest unknown: needs regeneration online"
 
 // license maps the release's license fields (the index's metadata, else
 // the sdist's PKG-INFO) to lib.licenses.

@@ -1,6 +1,9 @@
 package resolver
 
-import "github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/index"
+import (
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/index"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/sdist"
+)
 
 // Source says where a package in the plan comes from.
 type Source string
@@ -167,11 +170,18 @@ type Dependency struct {
 type Sdist struct {
 	Filename string
 	URL      string
-	SHA256   string // lower-case hex, checked against the downloaded bytes
+	// SHA256 is lower-case hex, checked against the downloaded bytes; ""
+	// when nobody recorded it (recorded facts without a digest): such a
+	// package needs regeneration online.
+	SHA256 string
 	// PName and Extension are what fetchPypi needs to rebuild Filename
 	// exactly; PName is "" when fetchPypi cannot (then fetchurl with URL).
 	PName     string
 	Extension string
+	// Inspection is what reading the archive found (or a recorded result for
+	// the same file name and digest); a lock file keeps it so later runs
+	// reuse it without the archive's bytes.
+	Inspection *sdist.Info `json:"-"`
 }
 
 // License is a package's license as published and as nixpkgs names it.

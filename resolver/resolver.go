@@ -55,6 +55,20 @@ type Input struct {
 	// RequireHashes is pip's --require-hashes (from a requirements file):
 	// hash-checking mode even when no requirement gives --hash.
 	RequireHashes bool
+	// Inspections are earlier inspection results of sdists (a lock file,
+	// recorded facts); a chosen sdist found there is not downloaded.
+	Inspections InspectionCache
+}
+
+// InspectionCache holds inspection results of sdists recorded earlier, by
+// file name and sha256, so a resolution can reuse them instead of reading
+// the archive: index files never change, so the same name and digest mean
+// the same bytes.
+type InspectionCache interface {
+	// Inspection returns the result recorded for the file, if any. An empty
+	// sha256 stands for a digest nobody recorded and matches only an entry
+	// recorded without one.
+	Inspection(filename, sha256 string) (*sdist.Info, bool)
 }
 
 // ErrTooManySteps is wrapped by the error Resolve returns when the search

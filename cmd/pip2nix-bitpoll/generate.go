@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/advisory"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/lockfile"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/nixexpr"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/index"
@@ -46,6 +47,7 @@ type resolveFlags struct {
 	check        bool
 	advisories   string
 	failOnAdv    bool
+	recorded     string
 }
 
 func (f *resolveFlags) register(fs *flag.FlagSet) {
@@ -60,9 +62,10 @@ func (f *resolveFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.quiet, "q", false, "no progress on stderr")
 	fs.StringVar(&f.reportMD, "report", "", "write the Markdown audit report to `FILE`")
 	fs.StringVar(&f.reportJSON, "report-json", "", "write the JSON audit report to `FILE`")
-	fs.BoolVar(&f.check, "check", false, "write nothing; print a diff and exit 1 when an output would change")
+	fs.BoolVar(&f.check, "check", false, "write nothing; print a diff and exit 1 when an output would change (with a lock: re-render from it, offline)")
 	fs.StringVar(&f.advisories, "advisories", "", "check the closure against OSV advisories at `PATH|URL`: a PyPA advisory-database checkout (vulns/<project>/<ID>.yaml), an OSV .json file or a .zip export; http(s) URLs are downloaded")
 	fs.BoolVar(&f.failOnAdv, "fail-on-advisories", false, "exit 9 when advisories not accepted in pip2nix.toml affect the chosen versions (outputs are still written)")
+	fs.StringVar(&f.recorded, "recorded", "", "resolve against recorded index facts in `DIR` (recorded/index/*.toml) instead of an index; no archive is read")
 }
 
 func generateCommand() *command {
@@ -82,20 +85,31 @@ Examples:
   pip2nix-bitpoll generate -r fixtures/bitpoll/requirements.txt \
     --index-url fixtures/index --nixpkgs fixtures/nixpkgs/nixos-25.05-python312.json
 
-  # CI: fail (exit 1, with a diff) when python-packages.nix is stale
+  # CI: fail (exit 1, with a diff) when python-packages.nix is stale; with
+  # pip2nix.lock present this re-renders from the lock, offline
   pip2nix-bitpoll generate -r requirements.txt --check
 
   # Check against a checkout of the PyPA advisory database; exit 9 on
   # advisories that pip2nix.toml does not accept
   pip2nix-bitpoll generate -r requirements.txt --report audit.md \
     --advisories ../advisory-database --fail-on-advisories
+
+  # From recorded index facts, where the index cannot be reached
+  pip2nix-bitpoll generate -r requirements.txt --recorded recorded/index
+
+The lock (pip2nix.lock beside -o) records the plan, every digest and what
+inspecting each sdist found. A run reuses those inspections by file name and
+digest (air-gapped regeneration), prints what changed, and fails with exit
+code 10 if the index now serves another digest for a recorded file name.
 `,
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			var f resolveFlags
+			var lf lockFlags
 			f.register(fs)
+			lf.register(fs)
 			out := fs.String("o", "python-packages.nix", "write the overlay to `FILE`")
 			return func(ctx context.Context, e *env, args []string) error {
-				return runResolve(ctx, e, &f, args, *out)
+				return runResolve(ctx, e, &f, &lf, args, *out)
 			}
 		},
 	}
@@ -120,14 +134,14 @@ Examples:
 			var f resolveFlags
 			f.register(fs)
 			return func(ctx context.Context, e *env, args []string) error {
-				return runResolve(ctx, e, &f, args, "")
+				return runResolve(ctx, e, &f, &lockFlags{}, args, "")
 			}
 		},
 	}
 }
 
 // runResolve is generate (overlayPath != "") and audit (overlayPath == "").
-func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, overlayPath string) error {
+func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, args []string, overlayPath string) error {
 	if len(args) > 0 {
 		return usageErrorf("unexpected arguments %q (requirements files go after -r)", args)
 	}
@@ -150,6 +164,17 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 	if err != nil {
 		return err
 	}
+	if inputs, err = withConfigInput(inputs, reqPaths[0]); err != nil {
+		return err
+	}
+	lockPath := lf.lockPath(overlayPath)
+	oldLock, err := readLock(lockPath)
+	if err != nil {
+		return err
+	}
+	if f.check && oldLock != nil {
+		return checkFromLock(e, f, lf, oldLock, lockPath, inputs, overlayPath)
+	}
 	cfg, err := config.Load(config.Find(reqPaths[0]))
 	if err != nil {
 		return withCode(exitInput, err)
@@ -160,6 +185,9 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 	}
 	set, err := loadNixpkgs(ctx, e, f, cacheDir, progress)
 	if err != nil {
+		return err
+	}
+	if err := lf.applyRev(set); err != nil {
 		return err
 	}
 	client, err := index.New(index.Options{
@@ -176,6 +204,20 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 	if err != nil {
 		return err
 	}
+	var source resolver.IndexSource = client
+	indexDesc := describeIndex(client.BaseURL())
+	var inspections []lockfile.Inspections
+	if oldLock != nil {
+		inspections = append(inspections, oldLock.Inspections())
+	}
+	if f.recorded != "" {
+		x, desc, err := loadFacts(e, f.recorded)
+		if err != nil {
+			return err
+		}
+		source, indexDesc = x, desc
+		inspections = append(inspections, x.Inspections())
+	}
 	plan, err := resolver.Resolve(ctx, resolver.Input{
 		Requirements: lines,
 		Files:        inputs,
@@ -186,7 +228,8 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 		Progress:     progress.event,
 		// pip's hash-checking mode covers the whole install.
 		RequireHashes: opts.RequireHashes,
-	}, client)
+		Inspections:   lockfile.Merge(inspections...),
+	}, source)
 	progress.done()
 	if err != nil {
 		var conflict *resolver.ConflictError
@@ -208,31 +251,20 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 		Allowed:    cfg.AllowedAdvisories,
 		ConfigPath: relativeTo(filepath.Dir(reqPaths[0]), cfg.Path),
 	})
-	var outs []output
-	if overlayPath != "" {
-		overlay, err := nixexpr.RenderOverlay(plan, nixexpr.OverlayOptions{
-			Generator: "pip2nix-bitpoll " + version,
-			Command:   regenerateCommand(inputs, plan),
-			Index:     describeIndex(client.BaseURL()),
-		})
-		if err != nil {
-			return withCode(exitInput, err)
-		}
-		outs = append(outs, output{overlayPath, overlay})
-	}
-	markdown, err := report.Markdown(plan)
+	outs, markdown, err := renderOutputs(plan, inputs, indexDesc, overlayPath, f)
 	if err != nil {
 		return err
 	}
-	if f.reportMD != "" {
-		outs = append(outs, output{f.reportMD, markdown})
-	}
-	if f.reportJSON != "" {
-		data, err := report.JSON(plan)
+	if lockPath != "" {
+		sum, err := querySHA256(set)
 		if err != nil {
 			return err
 		}
-		outs = append(outs, output{f.reportJSON, data})
+		o, err := lockOutput(e, f.quiet || f.check, lockPath, oldLock, plan, lockfile.Meta{Generator: "pip2nix-bitpoll " + version, Index: indexDesc, NixpkgsQuerySHA256: sum})
+		if err != nil {
+			return err
+		}
+		outs = append(outs, o)
 	}
 	if f.check {
 		diff, err := diffOutputs(outs)
@@ -313,6 +345,38 @@ func describeAdvisories(ref string) string {
 		return ref
 	}
 	return filepath.Base(filepath.Clean(ref))
+}
+
+// renderOutputs renders the overlay (when overlayPath is set) and the
+// reports asked for; markdown is the Markdown report, which audit prints
+// when no file is given.
+func renderOutputs(plan *resolver.Plan, inputs []resolver.InputFile, indexDesc, overlayPath string, f *resolveFlags) (outs []output, markdown []byte, err error) {
+	if overlayPath != "" {
+		overlay, err := nixexpr.RenderOverlay(plan, nixexpr.OverlayOptions{
+			Generator: "pip2nix-bitpoll " + version,
+			Command:   regenerateCommand(inputs, plan),
+			Index:     indexDesc,
+		})
+		if err != nil {
+			return nil, nil, withCode(exitInput, err)
+		}
+		outs = append(outs, output{overlayPath, overlay})
+	}
+	markdown, err = report.Markdown(plan)
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.reportMD != "" {
+		outs = append(outs, output{f.reportMD, markdown})
+	}
+	if f.reportJSON != "" {
+		data, err := report.JSON(plan)
+		if err != nil {
+			return nil, nil, err
+		}
+		outs = append(outs, output{f.reportJSON, data})
+	}
+	return outs, markdown, nil
 }
 
 // readRequirements parses every requirements file, in order, and records the

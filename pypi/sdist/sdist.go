@@ -61,6 +61,12 @@ const (
 	legacyRequires = "setuptools>=40.8.0"
 )
 
+// LegacyBuildSystem is what PEP 517 prescribes for a project that declares
+// no [build-system]: setuptools' legacy backend.
+func LegacyBuildSystem() BuildSystem {
+	return BuildSystem{Requires: []string{legacyRequires}, Backend: legacyBackend}
+}
+
 // Project is the part of pyproject.toml's [project] table (PEP 621) the tool
 // uses.
 type Project struct {
@@ -164,7 +170,7 @@ func inspectTree(t *tree) (*Info, error) {
 	}
 
 	var pp pyproject
-	info.BuildSystem = BuildSystem{Requires: []string{legacyRequires}, Backend: legacyBackend}
+	info.BuildSystem = LegacyBuildSystem()
 	if data, ok := contents["pyproject.toml"]; ok {
 		if err := toml.Unmarshal(data, &pp); err != nil {
 			return nil, fmt.Errorf("member %s: %w", member("pyproject.toml"), err)

@@ -15,6 +15,7 @@ import (
 	"os"
 	"sort"
 
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/internal/jsonerr"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 )
 
@@ -238,20 +239,7 @@ func (e *evalJSON) set() (*Set, error) {
 
 // jsonError places a JSON syntax or type error on its line in the file.
 func jsonError(name string, data []byte, err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	offset := int64(-1)
-	switch {
-	case errors.As(err, &syn):
-		offset = syn.Offset
-	case errors.As(err, &typ):
-		offset = typ.Offset
-	}
-	if offset < 0 || offset > int64(len(data)) {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	line := 1 + bytes.Count(data[:offset], []byte("\n"))
-	return fmt.Errorf("%s:%d: %w", name, line, err)
+	return jsonerr.Place(name, data, err)
 }
 
 // Save writes s in the query file format Load reads: two-space indented

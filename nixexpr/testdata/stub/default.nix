@@ -31,6 +31,8 @@ let
   };
   lib = {
     inherit licenses;
+    # nixpkgs' lib.warnIf: a trace when cond holds, else the identity.
+    warnIf = cond: msg: if cond then builtins.trace "evaluation warning: ${msg}" else x: x;
     optionals = cond: xs: assert check (builtins.isBool cond) "lib.optionals: condition is not a bool"; assert check (builtins.isList xs) "lib.optionals: not a list"; if cond then xs else [ ];
   };
   stdenv.hostPlatform = {
