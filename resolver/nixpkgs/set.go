@@ -27,6 +27,10 @@ type Package struct {
 	PName    string // the derivation's pname
 	Version  string // the derivation's version, as nixpkgs spells it
 	PyPIName string // meta.pypiName; "" when nixpkgs records none
+
+	// Facts beside the name and version (see Facts); the zero value means
+	// none were recorded.
+	Facts
 }
 
 // Set is the Python package set of one nixpkgs revision for one interpreter.
@@ -37,6 +41,11 @@ type Set struct {
 	PythonVersion    string    // full interpreter version, e.g. "3.12.10"
 	PythonMajorMinor string    // e.g. "3.12"
 	Packages         []Package // sorted by Attr
+
+	// Partial marks a recorded, incomplete set: a name none of its
+	// packages provides is unknown to it, not absent from nixpkgs (Find
+	// says so with a *NotRecordedError).
+	Partial bool
 
 	// Aliases maps projects nixpkgs packages under another name to the
 	// attribute that provides them (see DefaultAliases). Load and Query set
@@ -141,7 +150,8 @@ type fileJSON struct {
 }
 
 type evalJSON struct {
-	Python struct {
+	Partial bool `json:"partial,omitempty"`
+	Python  struct {
 		Attr          string `json:"attr"`
 		Version       string `json:"version"`
 		PythonVersion string `json:"pythonVersion"`
@@ -153,6 +163,7 @@ type packageJSON struct {
 	PName    string  `json:"pname"`
 	Version  string  `json:"version"`
 	PyPIName *string `json:"pypiName"`
+	factsJSON
 }
 
 // Load reads a query file written by Save (or by the nixpkgs-query
@@ -217,12 +228,17 @@ func (e *evalJSON) set() (*Set, error) {
 		PythonMajorMinor: e.Python.PythonVersion,
 		Packages:         make([]Package, 0, len(e.Packages)),
 		Aliases:          DefaultAliases(),
+		Partial:          e.Partial,
 	}
 	for attr, p := range e.Packages {
 		if attr == "" || p.PName == "" || p.Version == "" {
 			return nil, fmt.Errorf("package %q: needs a non-empty attribute name, \"pname\" and \"version\"", attr)
 		}
-		pkg := Package{Attr: attr, PName: p.PName, Version: p.Version}
+		facts, err := p.factsJSON.facts()
+		if err != nil {
+			return nil, fmt.Errorf("package %q: %w", attr, err)
+		}
+		pkg := Package{Attr: attr, PName: p.PName, Version: p.Version, Facts: facts}
 		if p.PyPIName != nil {
 			pkg.PyPIName = *p.PyPIName
 		}
@@ -260,9 +276,10 @@ func (s *Set) Save(w io.Writer) error {
 	f.Python.Attr = s.PythonAttr
 	f.Python.Version = s.PythonVersion
 	f.Python.PythonVersion = s.PythonMajorMinor
+	f.Partial = s.Partial
 	f.Packages = make(map[string]packageJSON, len(s.Packages))
 	for _, p := range s.Packages {
-		pj := packageJSON{PName: p.PName, Version: p.Version}
+		pj := packageJSON{PName: p.PName, Version: p.Version, factsJSON: p.Facts.json()}
 		if p.PyPIName != "" {
 			name := p.PyPIName
 			pj.PyPIName = &name
