@@ -48,7 +48,13 @@ func (r RelaxDeps) MarshalJSON() ([]byte, error) {
 func (r *RelaxDeps) UnmarshalJSON(data []byte) error {
 	*r = RelaxDeps{}
 	if bytes.HasPrefix(bytes.TrimSpace(data), []byte("[")) {
-		return json.Unmarshal(data, &r.Names)
+		if err := json.Unmarshal(data, &r.Names); err != nil {
+			return fmt.Errorf("pythonRelaxDeps: %w", err)
+		}
+		if len(r.Names) == 0 {
+			r.Names = nil // an empty list relaxes nothing, as false
+		}
+		return nil
 	}
 	if err := json.Unmarshal(data, &r.All); err != nil {
 		return fmt.Errorf("pythonRelaxDeps: want a boolean or a list of names: %w", err)
