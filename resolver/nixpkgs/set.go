@@ -85,7 +85,9 @@ func DefaultAliases() map[string]string {
 // spelled the way nixpkgs usually names a project (the normalized name, e.g.
 // "django", "django-widget-tweaks"), then the alias target, then the others
 // by descending version (Nix's version order, as builtins.compareVersions),
-// ties broken by attribute name. It returns nil when nothing matches.
+// ties broken by attribute name. It returns nil when nothing matches, which
+// on a partial set (Partial) does not mean nixpkgs lacks the project: use
+// Find there.
 func (s *Set) Lookup(name string) []Package {
 	want := pypi.NormalizeName(name)
 	if want == "" {
