@@ -24,6 +24,7 @@ buildGoModule {
       (lib.fileset.maybeMissing (root + "/internal"))
       (lib.fileset.maybeMissing (root + "/nixexpr"))
       (lib.fileset.maybeMissing (root + "/pypi"))
+      # recorded real data the tests check (recorded/nixpkgs/*.toml → *.json)
       (lib.fileset.maybeMissing (root + "/recorded"))
       (lib.fileset.maybeMissing (root + "/report"))
       (lib.fileset.maybeMissing (root + "/resolver"))

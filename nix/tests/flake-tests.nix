@@ -38,11 +38,13 @@ let
           "go.mod"
           "go.sum"
           "pypi"
+          "recorded"
           "flake.nix"
           "nix"
           "README.md"
         ];
       expected = [
+        true
         true
         true
         true

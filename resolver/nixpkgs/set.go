@@ -28,9 +28,10 @@ type Package struct {
 	PName    string // the derivation's pname
 	Version  string // the derivation's version, as nixpkgs spells it
 	PyPIName string // meta.pypiName; "" when nixpkgs records none
-	// KnownVulnerabilities is meta.knownVulnerabilities: nixpkgs' own
-	// warnings (CVE identifiers or sentences) for this derivation.
-	KnownVulnerabilities []string
+
+	// Facts beside the name and version (see Facts); the zero value means
+	// none were recorded.
+	Facts
 }
 
 // Set is the Python package set of one nixpkgs revision for one interpreter.
@@ -41,6 +42,11 @@ type Set struct {
 	PythonVersion    string    // full interpreter version, e.g. "3.12.10"
 	PythonMajorMinor string    // e.g. "3.12"
 	Packages         []Package // sorted by Attr
+
+	// Partial marks a recorded, incomplete set: a name none of its
+	// packages provides is unknown to it, not absent from nixpkgs (Find
+	// says so with a *NotRecordedError).
+	Partial bool
 
 	// Aliases maps projects nixpkgs packages under another name to the
 	// attribute that provides them (see DefaultAliases). Load and Query set
@@ -80,7 +86,9 @@ func DefaultAliases() map[string]string {
 // spelled the way nixpkgs usually names a project (the normalized name, e.g.
 // "django", "django-widget-tweaks"), then the alias target, then the others
 // by descending version (Nix's version order, as builtins.compareVersions),
-// ties broken by attribute name. It returns nil when nothing matches.
+// ties broken by attribute name. It returns nil when nothing matches, which
+// on a partial set (Partial) does not mean nixpkgs lacks the project: use
+// Find there.
 func (s *Set) Lookup(name string) []Package {
 	want := pypi.NormalizeName(name)
 	if want == "" {
@@ -145,7 +153,8 @@ type fileJSON struct {
 }
 
 type evalJSON struct {
-	Python struct {
+	Partial bool `json:"partial,omitempty"`
+	Python  struct {
 		Attr          string `json:"attr"`
 		Version       string `json:"version"`
 		PythonVersion string `json:"pythonVersion"`
@@ -154,10 +163,10 @@ type evalJSON struct {
 }
 
 type packageJSON struct {
-	PName                string   `json:"pname"`
-	Version              string   `json:"version"`
-	PyPIName             *string  `json:"pypiName"`
-	KnownVulnerabilities []string `json:"knownVulnerabilities,omitempty"`
+	PName    string  `json:"pname"`
+	Version  string  `json:"version"`
+	PyPIName *string `json:"pypiName"`
+	factsJSON
 }
 
 // Load reads a query file written by Save (or by the nixpkgs-query
@@ -222,12 +231,17 @@ func (e *evalJSON) set() (*Set, error) {
 		PythonMajorMinor: e.Python.PythonVersion,
 		Packages:         make([]Package, 0, len(e.Packages)),
 		Aliases:          DefaultAliases(),
+		Partial:          e.Partial,
 	}
 	for attr, p := range e.Packages {
 		if attr == "" || p.PName == "" || p.Version == "" {
 			return nil, fmt.Errorf("package %q: needs a non-empty attribute name, \"pname\" and \"version\"", attr)
 		}
-		pkg := Package{Attr: attr, PName: p.PName, Version: p.Version, KnownVulnerabilities: p.KnownVulnerabilities}
+		facts, err := p.factsJSON.facts()
+		if err != nil {
+			return nil, fmt.Errorf("package %q: %w", attr, err)
+		}
+		pkg := Package{Attr: attr, PName: p.PName, Version: p.Version, Facts: facts}
 		if p.PyPIName != nil {
 			pkg.PyPIName = *p.PyPIName
 		}
@@ -252,9 +266,10 @@ func (s *Set) Save(w io.Writer) error {
 	f.Python.Attr = s.PythonAttr
 	f.Python.Version = s.PythonVersion
 	f.Python.PythonVersion = s.PythonMajorMinor
+	f.Partial = s.Partial
 	f.Packages = make(map[string]packageJSON, len(s.Packages))
 	for _, p := range s.Packages {
-		pj := packageJSON{PName: p.PName, Version: p.Version, KnownVulnerabilities: p.KnownVulnerabilities}
+		pj := packageJSON{PName: p.PName, Version: p.Version, factsJSON: p.Facts.json()}
 		if p.PyPIName != "" {
 			name := p.PyPIName
 			pj.PyPIName = &name

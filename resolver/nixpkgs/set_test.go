@@ -157,6 +157,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add(seed)
 	f.Add([]byte(`{"format": "pip2nix-bitpoll/nixpkgs-query/v1", "python": {"attr": "p", "version": "3", "pythonVersion": "3"}, "packages": {}}`))
 	f.Add([]byte(`{"format": 1}`))
+	f.Add([]byte(recordedQuery))
 	f.Add([]byte(`{"packages": {"a": {"pname": "a", "version": "1", "pypiName": "A"}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := decodeFile("fuzz.json", data)
