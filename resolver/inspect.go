@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/nixmap"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/sdist"
 )
@@ -52,7 +53,7 @@ func (r *run) fillFromSdist(p *Package, c *candidate, ins *inspected) {
 	p.Sdist = &Sdist{Filename: f.Filename, URL: f.URL, SHA256: f.SHA256}
 	p.Sdist.PName, p.Sdist.Extension = fetchPypiName(f.Filename, p.Version)
 	info := ins.info
-	attrs, unmapped := sdist.NixBuildSystems(info.BuildSystem)
+	attrs, unmapped := nixmap.BuildSystems(info.BuildSystem.Requires)
 	for _, q := range unmapped {
 		req, err := pypi.ParseRequirement(q)
 		if err != nil {
@@ -101,12 +102,12 @@ func (r *run) license(c *candidate, info *sdist.Info) License {
 		md := info.Metadata
 		expr, text, classifiers = md.LicenseExpression, md.License, md.Classifiers
 	}
-	res := sdist.NixLicenses(expr, text, classifiers)
+	res := nixmap.Licenses(expr, text, classifiers)
 	l := License{Nix: res.Nix, Unknown: res.Unknown, Unfree: res.Unfree}
 	switch {
 	case expr != "":
 		l.Expression = expr
-	case res.Source == sdist.LicenseFromClassifiers || res.Source == sdist.LicenseFromClassifiersAndLicense || text == "" || strings.Contains(text, "\n"):
+	case res.Source == nixmap.LicenseFromClassifiers || res.Source == nixmap.LicenseFromClassifiersAndLicense || text == "" || strings.Contains(text, "\n"):
 		l.Expression = licenseFromClassifiers(classifiers)
 	default:
 		l.Expression = strings.TrimSpace(text)

@@ -1,9 +1,8 @@
 // Package sdist inspects a Python source distribution in memory, without
 // running any of its code: core metadata from PKG-INFO (or the legacy
 // egg-info requires.txt), the pyproject.toml build system and [project]
-// table, the importable top-level names and signs of native code. It also
-// maps build requirements to nixpkgs Python attributes and licenses to
-// lib.licenses attributes.
+// table, the importable top-level names and signs of native code. What
+// those facts mean in nixpkgs is package nixmap's business.
 package sdist
 
 import (

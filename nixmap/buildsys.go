@@ -1,8 +1,10 @@
-package sdist
+package nixmap
 
 import (
 	"sort"
 	"strings"
+
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 )
 
 // nixBuildAttrs maps the PEP 503 name of a build requirement to its
@@ -59,15 +61,22 @@ var nixBuildAttrs = map[string]string{
 	"trove-classifiers":         "trove-classifiers",
 }
 
-// NixBuildSystems maps build requirements (PEP 508 strings, as in
-// BuildSystem.Requires) to nixpkgs Python attribute names, sorted and
+// BuildAttr returns the nixpkgs attribute of the build tool name (any
+// PEP 503 spelling), if the table knows it.
+func BuildAttr(name string) (string, bool) {
+	attr, ok := nixBuildAttrs[pypi.NormalizeName(name)]
+	return attr, ok
+}
+
+// BuildSystems maps build requirements (PEP 508 strings, as in
+// a pyproject.toml's [build-system] requires) to nixpkgs Python attribute names, sorted and
 // without duplicates, and returns the requirements it could not map, in
 // their original order. Version specifiers and markers are not evaluated:
 // nixpkgs has one version of each build tool, and the report shows the
 // requirement as written.
-func NixBuildSystems(bs BuildSystem) (attrs, unmapped []string) {
+func BuildSystems(requires []string) (attrs, unmapped []string) {
 	seen := map[string]bool{}
-	for _, req := range bs.Requires {
+	for _, req := range requires {
 		name := requirementName(req)
 		attr, ok := nixBuildAttrs[name]
 		if !ok {
@@ -96,5 +105,5 @@ func requirementName(req string) string {
 		}
 		break
 	}
-	return normalize(req[:end])
+	return pypi.NormalizeName(req[:end])
 }
