@@ -122,6 +122,46 @@ func TestSaveRoundTrip(t *testing.T) {
 	assert.Equal(t, out, buf2.Bytes(), "deterministic")
 }
 
+// TestPartialSet reads a query file with every field of the contract and
+// "partial": true, round-trips it byte for byte, and checks that Find
+// refuses names the partial set does not record.
+func TestPartialSet(t *testing.T) {
+	const path = "testdata/query-partial.json"
+	s, err := Load(path)
+	require.NoError(t, err)
+	assert.True(t, s.Partial)
+	bleach, ok := s.Package("bleach")
+	require.True(t, ok)
+	assert.Equal(t, []string{"Apache-2.0"}, bleach.License)
+	assert.Equal(t, map[string][]string{"css": {"tinycss2"}}, bleach.OptionalDependencies)
+	assert.Equal(t, RelaxDeps{Names: []string{"webencodings"}}, bleach.Recipe.PythonRelaxDeps)
+	certifi, ok := s.Package("certifi")
+	require.True(t, ok)
+	assert.True(t, certifi.Broken)
+	assert.Nil(t, certifi.License)
+	assert.Equal(t, Recipe{Src: SrcGitHub, Patches: []string{"env.patch"}, PostPatch: certifi.Recipe.PostPatch,
+		PythonRelaxDeps: RelaxDeps{All: true}}, certifi.Recipe)
+	_, ok = s.Package("django")
+	assert.False(t, ok)
+
+	found, err := s.Find("Bleach")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"bleach"}, attrs(found))
+	_, err = s.Find("django")
+	assert.ErrorIs(t, err, ErrNotRecorded)
+	s.Partial = false
+	found, err = s.Find("django")
+	assert.NoError(t, err, "a complete set lacks what it does not list")
+	assert.Empty(t, found)
+	s.Partial = true
+
+	var buf bytes.Buffer
+	require.NoError(t, s.Save(&buf))
+	want, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), buf.String())
+}
+
 func TestLoadErrors(t *testing.T) {
 	tests := []struct {
 		name, data, want string
@@ -134,6 +174,10 @@ func TestLoadErrors(t *testing.T) {
 		{"no python", `{"format": "pip2nix-bitpoll/nixpkgs-query/v1"}`, `q.json: "python" needs non-empty "attr", "version" and "pythonVersion"`},
 		{"empty pname", `{"format": "pip2nix-bitpoll/nixpkgs-query/v1", "python": {"attr": "python312", "version": "3.12.10", "pythonVersion": "3.12"}, "packages": {"x": {"pname": "", "version": "1"}}}`,
 			`q.json: package "x": needs a non-empty attribute name, "pname" and "version"`},
+		{"recipe src", `{"format": "pip2nix-bitpoll/nixpkgs-query/v1", "python": {"attr": "python312", "version": "3.12.10", "pythonVersion": "3.12"}, "packages": {"x": {"pname": "x", "version": "1", "recipe": {"src": "ftp"}}}}`,
+			`q.json: package "x": recipe.src "ftp", want "pypi", "github" or "other"`},
+		{"relax deps", `{"format": "pip2nix-bitpoll/nixpkgs-query/v1", "python": {"attr": "python312", "version": "3.12.10", "pythonVersion": "3.12"}, "packages": {"x": {"pname": "x", "version": "1", "recipe": {"src": "pypi", "pythonRelaxDeps": 3}}}}`,
+			`q.json: pythonRelaxDeps: want a bool or a list of strings`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
