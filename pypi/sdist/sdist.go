@@ -43,6 +43,9 @@ type Info struct {
 	// and similar tooling files.
 	ImportNames []string
 	Native      Native
+	// Files are the paths of every regular file under the top directory,
+	// relative to it, sorted.
+	Files []string
 }
 
 // BuildSystem is pyproject.toml's [build-system] table, or the setuptools
@@ -111,6 +114,27 @@ func Inspect(filename string, data []byte, lim Limits) (*Info, error) {
 		return nil, fmt.Errorf("sdist %s: %w", filename, err)
 	}
 	return info, nil
+}
+
+// ReadMembers reads the members at the given paths (relative to the
+// sdist's top directory) from the sdist named filename, within lim. Paths
+// the archive does not hold are absent from the result.
+func ReadMembers(filename string, data []byte, lim Limits, paths []string) (map[string][]byte, error) {
+	want := map[string]bool{}
+	for _, p := range paths {
+		want[p] = true
+	}
+	t, err := readArchive(filename, data, lim.withDefaults(), func(rel string) bool { return want[rel] })
+	if err != nil {
+		return nil, fmt.Errorf("sdist %s: %w", filename, err)
+	}
+	out := map[string][]byte{}
+	for _, m := range t.files {
+		if m.data != nil {
+			out[m.path] = m.data
+		}
+	}
+	return out, nil
 }
 
 // wanted selects the members whose contents Inspect reads; every other
@@ -182,6 +206,8 @@ func inspectTree(t *tree) (*Info, error) {
 		}
 	}
 
+	info.Files = append([]string(nil), paths...)
+	sort.Strings(info.Files)
 	info.ImportNames = importNames(paths, pp.Tool.Maturin.PythonSource, pp.Tool.Maturin.ModuleName)
 	info.Native = detectNative(paths)
 	return info, nil

@@ -513,3 +513,26 @@ func FuzzInspect(f *testing.F) {
 		}
 	})
 }
+
+func TestFilesAndReadMembers(t *testing.T) {
+	data := buildTarGz(t, files(legacySetuptools()))
+	info, err := Inspect("django-simple-csp-0.1.0.tar.gz", data, Limits{})
+	require.NoError(t, err)
+	assert.Contains(t, info.Files, "PKG-INFO")
+	assert.True(t, sort.StringsAreSorted(info.Files))
+	got, err := ReadMembers("django-simple-csp-0.1.0.tar.gz", data, Limits{}, []string{"PKG-INFO", "no/such/file"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"PKG-INFO"}, keysOf(got))
+	assert.Contains(t, string(got["PKG-INFO"]), "Name: django-simple-csp")
+	_, err = ReadMembers("x.rar", data, Limits{}, nil)
+	assert.ErrorContains(t, err, "sdist x.rar: unsupported archive type")
+}
+
+func keysOf(m map[string][]byte) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
