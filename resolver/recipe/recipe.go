@@ -26,7 +26,7 @@ const (
 	PartRelaxDeps = "pythonRelaxDeps"
 	// PartPatches stands for every patch when the recipe is unknown.
 	PartPatches = "patches"
-	patchPrefix   = "patch:"
+	patchPrefix = "patch:"
 )
 
 // PatchPart names the patch with file name name.

@@ -79,9 +79,9 @@ func TestCheck(t *testing.T) {
 		{
 			name: "a patch for another release's tests, a fetched patch, a missing search string",
 			in: input(nixpkgs.Recipe{Src: nixpkgs.SrcGitHub, Patches: []string{"env.patch", "tests.patch", "CVE.patch"},
-				PostPatch: str("substituteInPlace certifi/core.py --replace-fail 'cacert.pem' 'ca.pem'\nsubstituteInPlace setup.py --replace-fail \"version='2025'\" \"version='1'\"\nrm -f certifi/cacert.pem\n"),
+				PostPatch:     str("substituteInPlace certifi/core.py --replace-fail 'cacert.pem' 'ca.pem'\nsubstituteInPlace setup.py --replace-fail \"version='2025'\" \"version='1'\"\nrm -f certifi/cacert.pem\n"),
 				DisabledTests: true}, str(envPatch), str(testsPatch)),
-			want: Fit{Patches: []int{0}, PostPatch: str("substituteInPlace certifi/core.py --replace-fail 'cacert.pem' 'ca.pem'\n")},
+			want:  Fit{Patches: []int{0}, PostPatch: str("substituteInPlace certifi/core.py --replace-fail 'cacert.pem' 'ca.pem'\n")},
 			parts: []string{"patch:env.patch", "patch:tests.patch", "patch:CVE.patch", "postPatch", "checks"},
 			kept:  []bool{true, false, false, false, false},
 			whys: []string{"applies", "no such file", "not available", `"version='2025'" does not occur in setup.py`,
