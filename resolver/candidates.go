@@ -212,7 +212,7 @@ func (r *run) inspectSdist(c *candidate) (*inspected, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c, err)
 	}
-	ins = &inspected{file: f, info: info}
+	ins = &inspected{file: f, info: info, data: data}
 	r.mu.Lock()
 	r.sdists[c] = ins
 	r.mu.Unlock()

@@ -10,6 +10,7 @@ import (
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/nixmap"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/sdist"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/recipe"
 )
 
 // inspect downloads and reads the sdist of every package built from the
@@ -17,6 +18,10 @@ import (
 // and the report need: Sdist, build system, license, import names and
 // native code.
 func (r *run) inspect(plan *Plan) error {
+	texts, err := r.patchTexts(plan)
+	if err != nil {
+		return err
+	}
 	g, _ := errgroup.WithContext(r.ctx)
 	g.SetLimit(cap(r.fe.sem))
 	n := 0
@@ -33,6 +38,9 @@ func (r *run) inspect(plan *Plan) error {
 				return fmt.Errorf("inspect %s==%s: %w", p.Name, p.Version, err)
 			}
 			r.fillFromSdist(p, c, ins)
+			if p.Action == Override {
+				return r.fitRecipe(p, ins, texts[p.NixpkgsAttr])
+			}
 			return nil
 		})
 	}
@@ -40,6 +48,55 @@ func (r *run) inspect(plan *Plan) error {
 		return err
 	}
 	r.progress("inspected the sdists of %d package(s)", n)
+	return nil
+}
+
+// patchTexts asks for the texts of nixpkgs' patches of the packages the
+// plan overrides, in one evaluation.
+func (r *run) patchTexts(plan *Plan) (map[string][]*string, error) {
+	if r.in.PatchTexts == nil {
+		return nil, nil
+	}
+	var attrs []string
+	for _, p := range plan.Packages {
+		if p.Action != Override {
+			continue
+		}
+		if np, ok := r.in.Nixpkgs.Package(p.NixpkgsAttr); ok && len(np.Recipe.Patches) > 0 {
+			attrs = append(attrs, p.NixpkgsAttr)
+		}
+	}
+	if len(attrs) == 0 {
+		return nil, nil
+	}
+	texts, err := r.in.PatchTexts(r.ctx, attrs)
+	if err != nil {
+		return nil, fmt.Errorf("nixpkgs patches of %s: %w", strings.Join(attrs, ", "), err)
+	}
+	return texts, nil
+}
+
+// fitRecipe decides which parts of nixpkgs' recipe for an overridden
+// package fit the new sdist.
+func (r *run) fitRecipe(p *Package, ins *inspected, texts []*string) error {
+	np, _ := r.in.Nixpkgs.Package(p.NixpkgsAttr)
+	var requires []string
+	for _, d := range p.Dependencies {
+		requires = append(requires, d.Name)
+	}
+	cfg := r.pkgConfig(p.Name)
+	fit, err := recipe.Check(recipe.Input{
+		Attr: p.NixpkgsAttr, Version: p.Version, Recipe: np.Recipe, PatchTexts: texts,
+		Files: ins.info.Files,
+		Read: func(paths []string) (map[string][]byte, error) {
+			return sdist.ReadMembers(ins.file.Filename, ins.data, sdist.Limits{}, paths)
+		},
+		Requires: requires, Keep: cfg.KeepRecipe, Drop: cfg.DropRecipe,
+	})
+	if err != nil {
+		return fmt.Errorf("nixpkgs recipe of %s at %s: %w", p.NixpkgsAttr, p.Version, err)
+	}
+	p.Recipe = fit
 	return nil
 }
 

@@ -1,6 +1,9 @@
 package resolver
 
-import "github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/index"
+import (
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/index"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/recipe"
+)
 
 // Source says where a package in the plan comes from.
 type Source string
@@ -103,6 +106,15 @@ type Package struct {
 	Prerelease      bool
 	Notes           []string
 	Vulnerabilities []index.Vulnerability
+	// Recipe says which parts of nixpkgs' recipe an Override keeps; nil
+	// for other actions.
+	Recipe *recipe.Fit `json:",omitempty"`
+	// NixpkgsExtras are the extras nixpkgs' attribute defines
+	// optional-dependencies for (Use and Alias packages).
+	NixpkgsExtras []string `json:",omitempty"`
+	// ExtraDependencies maps each requested extra to the attributes of the
+	// dependencies it adds to the base ones.
+	ExtraDependencies map[string][]string `json:",omitempty"`
 }
 
 // Dependency is one runtime dependency edge of a package.
@@ -113,6 +125,8 @@ type Dependency struct {
 	// Platforms lists where the dependency applies on the target Python:
 	// "linux", "darwin" or both. Both is rendered unconditionally.
 	Platforms []string
+	// Extras are the extras requested on this edge (bleach[css]).
+	Extras []string `json:",omitempty"`
 }
 
 // Sdist is the source distribution a package is built from.

@@ -52,6 +52,10 @@ type Input struct {
 	Jobs         int            // concurrent index requests; 0 means 8
 	Progress     func(string)   // optional progress lines
 	MaxSteps     int            // bound on candidate trials; 0 means DefaultMaxSteps
+	// PatchTexts returns the text of each patch of nixpkgs' recipe for the
+	// given attributes (attribute → one entry per patch, nil when unknown);
+	// nil when no evaluation can read them (then no patch is verified).
+	PatchTexts func(ctx context.Context, attrs []string) (map[string][]*string, error)
 }
 
 // ErrTooManySteps is wrapped by the error Resolve returns when the search
@@ -302,4 +306,5 @@ func isNotFound(err error) bool { return errors.Is(err, index.ErrNotFound) }
 type inspected struct {
 	file index.File
 	info *sdist.Info
+	data []byte // the archive, for the recipe check
 }

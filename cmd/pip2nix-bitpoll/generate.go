@@ -156,7 +156,7 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
-	plan, err := resolver.Resolve(ctx, resolver.Input{
+	in := resolver.Input{
 		Requirements: lines,
 		Files:        inputs,
 		Nixpkgs:      set,
@@ -164,12 +164,24 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 		Policy:       policy,
 		Jobs:         f.jobs,
 		Progress:     progress.event,
-	}, client)
+	}
+	if !strings.HasSuffix(set.Ref, ".json") && set.Ref != "" {
+		// An evaluable nixpkgs can give the texts of its patches, so the
+		// overlay keeps those that apply to the releases it moves to.
+		in.PatchTexts = func(ctx context.Context, attrs []string) (map[string][]*string, error) {
+			return nixpkgs.PatchTexts(ctx, nixpkgs.QueryOptions{Ref: set.Ref, Python: f.python, Stderr: e.stderr, Progress: progress.event}, attrs)
+		}
+	}
+	plan, err := resolver.Resolve(ctx, in, client)
 	progress.done()
 	if err != nil {
 		var conflict *resolver.ConflictError
 		if errors.As(err, &conflict) {
 			return withCode(exitConflict, err)
+		}
+		var nixErr *nixpkgs.QueryError
+		if errors.As(err, &nixErr) {
+			return withCode(exitNix, err)
 		}
 		return withCode(exitIndex, err)
 	}

@@ -202,3 +202,22 @@ func BenchmarkQueryStubNix(b *testing.B) {
 		}
 	}
 }
+
+// TestPatchTextsRealNix reads the patch texts of the stub's django with
+// the real Nix: the file patch's text, null for the fetchpatch.
+func TestPatchTextsRealNix(t *testing.T) {
+	nix := requireNix(t)
+	t.Setenv("HOME", t.TempDir())
+	texts, err := PatchTexts(context.Background(), QueryOptions{Ref: "testdata/stub-nixpkgs", Nix: nix}, []string{"django", "asgiref"})
+	require.NoError(t, err)
+	want, err := os.ReadFile("testdata/stub-nixpkgs/django_4_tests.patch")
+	require.NoError(t, err)
+	require.Len(t, texts["django"], 2)
+	require.NotNil(t, texts["django"][0])
+	assert.Equal(t, string(want), *texts["django"][0])
+	assert.Nil(t, texts["django"][1], "a fetchpatch has no text at evaluation time")
+	assert.Empty(t, texts["asgiref"])
+
+	_, err = PatchTexts(context.Background(), QueryOptions{Ref: "testdata/query-partial.json", Nix: nix}, []string{"x"})
+	assert.ErrorContains(t, err, "holds no patch texts")
+}
