@@ -4,10 +4,13 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"path"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/recipe"
 )
 
 // OverlayOptions are the parts of python-packages.nix's header that do not
@@ -16,6 +19,9 @@ type OverlayOptions struct {
 	Generator string // e.g. "pip2nix-bitpoll 0.1.0"
 	Command   string // how to regenerate the file
 	Index     string // where releases came from; "" leaves the line out
+	// PatchDir is the directory of pip2nix.toml relative to the overlay
+	// file's, to which the packages' Patches are relative; "" means ".".
+	PatchDir string
 }
 
 // RenderOverlay renders plan as python-packages.nix: a Python package-set
@@ -31,7 +37,10 @@ func RenderOverlay(plan *resolver.Plan, opts OverlayOptions) ([]byte, error) {
 	pkgs := append([]resolver.Package(nil), plan.Packages...)
 	sort.SliceStable(pkgs, func(i, j int) bool { return pkgs[i].Attr < pkgs[j].Attr })
 
-	r := &overlayRenderer{}
+	r := &overlayRenderer{patchDir: opts.PatchDir, byName: map[string]resolver.Package{}}
+	for _, p := range pkgs {
+		r.byName[p.Name] = p
+	}
 	var used []string
 	var bindings []Binding
 	seen := map[string]string{}
@@ -139,8 +148,10 @@ func wrapWords(words []string, width int, indent string) string {
 // overlayRenderer remembers which functions the bindings use, so the let
 // block inherits exactly those.
 type overlayRenderer struct {
-	final map[string]bool // from the Python set: buildPythonPackage, lib, stdenv
-	pkgs  map[string]bool // from final.pkgs: fetchPypi, fetchurl
+	final    map[string]bool // from the Python set: buildPythonPackage, lib, stdenv
+	pkgs     map[string]bool // from final.pkgs: fetchPypi, fetchurl
+	patchDir string
+	byName   map[string]resolver.Package // the plan's packages, for extras
 }
 
 func (r *overlayRenderer) use(set *map[string]bool, name string) Ref {
@@ -241,7 +252,7 @@ func finalRefs(attrs []string) List {
 // dependencies splits pkg's dependencies by platform: unconditional first,
 // then lib.optionals for Linux-only and Darwin-only ones.
 func (r *overlayRenderer) dependencies(pkg resolver.Package) Expr {
-	var all, linux, darwin []string
+	var all, linux, darwin, lists []string
 	for _, d := range pkg.Dependencies {
 		onLinux, onDarwin := false, false
 		for _, p := range d.Platforms {
@@ -252,13 +263,18 @@ func (r *overlayRenderer) dependencies(pkg resolver.Package) Expr {
 				onDarwin = true
 			}
 		}
+		direct, viaNixpkgs := r.extraAttrs(d)
+		attrs := append([]string{d.Attr}, direct...)
+		// Platform-specific optional-dependencies are rare; they are
+		// added unconditionally, which only widens the closure.
+		lists = append(lists, viaNixpkgs...)
 		switch {
 		case onLinux == onDarwin:
-			all = append(all, d.Attr)
+			all = append(all, attrs...)
 		case onLinux:
-			linux = append(linux, d.Attr)
+			linux = append(linux, attrs...)
 		default:
-			darwin = append(darwin, d.Attr)
+			darwin = append(darwin, attrs...)
 		}
 	}
 	var ops []Expr
@@ -279,6 +295,9 @@ func (r *overlayRenderer) dependencies(pkg resolver.Package) Expr {
 		r.use(&r.final, "lib")
 		r.use(&r.final, "stdenv")
 	}
+	for _, l := range uniqueSorted(lists) {
+		ops = append(ops, append(Ref{"final"}, strings.Split(l, ".")...))
+	}
 	switch len(ops) {
 	case 0:
 		return List{}
@@ -286,6 +305,23 @@ func (r *overlayRenderer) dependencies(pkg resolver.Package) Expr {
 		return ops[0]
 	}
 	return Op{Op: Concat, Operands: ops}
+}
+
+// extraAttrs returns what the extras requested on edge d add: for a
+// package nixpkgs provides as it is, its optional-dependencies.<extra>
+// (a list, in lists) where nixpkgs defines that extra; else the
+// attributes of the extra's own requirements (direct).
+func (r *overlayRenderer) extraAttrs(d resolver.Dependency) (direct, lists []string) {
+	target := r.byName[d.Name]
+	for _, x := range d.Extras {
+		fromNixpkgs := target.Action == resolver.UseNixpkgs || target.Action == resolver.Alias
+		if fromNixpkgs && slices.Contains(target.NixpkgsExtras, x) {
+			lists = append(lists, d.Attr+".optional-dependencies."+x)
+			continue
+		}
+		direct = append(direct, target.ExtraDependencies[x]...)
+	}
+	return direct, lists
 }
 
 func uniqueSorted(xs []string) []string {
@@ -342,6 +378,13 @@ func (r *overlayRenderer) add(pkg resolver.Package) (Binding, error) {
 		return nil, err
 	}
 	bs = append(bs, extra...)
+	if len(pkg.Patches) > 0 {
+		l, err := r.patchList(pkg.Patches)
+		if err != nil {
+			return nil, err
+		}
+		bs = append(bs, Attr{Path: []string{"patches"}, Value: l})
+	}
 	if len(pkg.ImportNames) > 0 {
 		l := make(List, 0, len(pkg.ImportNames))
 		for _, n := range uniqueSorted(pkg.ImportNames) {
@@ -399,6 +442,11 @@ func (r *overlayRenderer) override(pkg resolver.Package) (Binding, error) {
 		return nil, err
 	}
 	bs = append(bs, extra...)
+	recipeBindings, err := r.recipe(pkg)
+	if err != nil {
+		return nil, err
+	}
+	bs = append(bs, recipeBindings...)
 	from := "nixpkgs' version"
 	if pkg.NixpkgsVersion != nil {
 		from = "nixpkgs' " + *pkg.NixpkgsVersion
@@ -411,6 +459,94 @@ func (r *overlayRenderer) override(pkg resolver.Package) (Binding, error) {
 			Args: []Expr{Lambda{Arg: "old", Body: AttrSet{Rec: true, Bindings: bs}}},
 		},
 	}, nil
+}
+
+// patchList turns pip2nix.toml's patch paths into path literals relative
+// to the overlay file.
+func (r *overlayRenderer) patchList(paths []string) (List, error) {
+	var l List
+	for _, p := range paths {
+		rel := path.Join(r.patchDir, p)
+		if !strings.HasPrefix(rel, "../") {
+			rel = "./" + rel
+		}
+		lit, err := NewPath(rel)
+		if err != nil {
+			return nil, fmt.Errorf("patches: %w", err)
+		}
+		l = append(l, lit)
+	}
+	return l, nil
+}
+
+// recipe renders what an override keeps of nixpkgs' recipe: the patches
+// that apply (and pip2nix.toml's), the postPatch that fits, checks, the
+// relaxed dependencies and the import check of the sdist's modules.
+func (r *overlayRenderer) recipe(pkg resolver.Package) ([]Binding, error) {
+	var bs []Binding
+	own, err := r.patchList(pkg.Patches)
+	if err != nil {
+		return nil, err
+	}
+	fit := pkg.Recipe
+	if fit == nil {
+		fit = &recipe.Fit{AllPatches: true, DoCheck: true}
+	}
+	why := map[string][]string{}
+	var kept, dropped []string
+	for _, d := range fit.Decisions {
+		key := d.Part
+		if strings.HasPrefix(key, "patch:") || key == recipe.PartPatches {
+			key = "patches"
+			if d.Kept {
+				kept = append(kept, strings.TrimPrefix(d.Part, "patch:"))
+			} else {
+				dropped = append(dropped, strings.TrimPrefix(d.Part, "patch:")+": "+d.Why)
+			}
+			continue
+		}
+		why[key] = append(why[key], d.Why)
+	}
+	switch {
+	case fit.AllPatches && len(own) > 0:
+		bs = append(bs, Attr{Comment: "nixpkgs' patches apply; pip2nix.toml adds its own", Path: []string{"patches"},
+			Value: Op{Op: Concat, Operands: []Expr{Select{Ref: Ref{"old", "patches"}, Default: List{}}, own}}})
+	case !fit.AllPatches:
+		l := List{}
+		for _, i := range fit.Patches {
+			l = append(l, Apply{Func: Ref{"builtins", "elemAt"}, Args: []Expr{Ref{"old", "patches"}, Int(i)}})
+		}
+		l = append(l, own...)
+		var c []string
+		if len(kept) > 0 {
+			c = append(c, "Kept from nixpkgs: "+strings.Join(kept, ", ")+".")
+		}
+		for _, d := range dropped {
+			c = append(c, "Dropped "+d+".")
+		}
+		bs = append(bs, Attr{Comment: strings.Join(c, "\n"), Path: []string{"patches"}, Value: l})
+	}
+	if fit.PostPatch != nil {
+		bs = append(bs, Attr{Comment: "nixpkgs' postPatch: " + strings.Join(why[recipe.PartPostPatch], "; "), Path: []string{"postPatch"}, Value: String(*fit.PostPatch)})
+	}
+	if fit.RelaxSet {
+		l := List{}
+		for _, n := range fit.RelaxDeps {
+			l = append(l, String(n))
+		}
+		bs = append(bs, Attr{Comment: "nixpkgs' pythonRelaxDeps: " + strings.Join(why[recipe.PartRelaxDeps], "; "), Path: []string{"pythonRelaxDeps"}, Value: l})
+	}
+	if !fit.DoCheck {
+		bs = append(bs, Attr{Comment: "Checks off: " + strings.Join(why[recipe.PartChecks], "; "), Path: []string{"doCheck"}, Value: Bool(false)})
+	}
+	if len(pkg.ImportNames) > 0 {
+		l := make(List, 0, len(pkg.ImportNames))
+		for _, n := range uniqueSorted(pkg.ImportNames) {
+			l = append(l, String(n))
+		}
+		bs = append(bs, Attr{Comment: "The modules this release's sdist has", Path: []string{"pythonImportsCheck"}, Value: l})
+	}
+	return bs, nil
 }
 
 // description turns an index summary into a nixpkgs description: one line,

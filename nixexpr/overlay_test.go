@@ -108,6 +108,10 @@ type stubPackage struct {
 	Homepage           *string  `json:"homepage"`
 	Changelog          *string  `json:"changelog"`
 	License            []string `json:"license"`
+	Patches            []string `json:"patches"`
+	PostPatch          *string  `json:"postPatch"`
+	DoCheck            bool     `json:"doCheck"`
+	PythonRelaxDeps    any      `json:"pythonRelaxDeps"`
 }
 
 // checkAgainstPlan compares what Nix evaluated with what the plan says,
@@ -142,6 +146,37 @@ func checkAgainstPlan(t *testing.T, plan *resolver.Plan, got map[string]stubPack
 			}
 			assert.Equal(t, "pypi:"+p.Sdist.PName+"-"+p.Version+"."+ext, g.Src, attr)
 		}
+		var wantPatches []string
+		if fit := p.Recipe; fit != nil {
+			for _, d := range fit.Decisions {
+				if strings.HasPrefix(d.Part, "patch:") && d.Kept {
+					wantPatches = append(wantPatches, "nixpkgs:"+strings.TrimPrefix(d.Part, "patch:"))
+				}
+			}
+			if fit.PostPatch != nil {
+				require.NotNil(t, g.PostPatch, attr)
+				assert.Equal(t, *fit.PostPatch, *g.PostPatch, attr)
+			}
+			assert.Equal(t, fit.DoCheck, g.DoCheck, attr)
+			if fit.RelaxSet {
+				assert.Equal(t, len(fit.RelaxDeps), len(g.PythonRelaxDeps.([]any)), attr)
+			}
+		}
+		for _, patch := range p.Patches {
+			wantPatches = append(wantPatches, "path:"+filepath.Base(patch))
+		}
+		if len(wantPatches) > 0 || p.Recipe != nil {
+			assert.Equal(t, wantPatches, g.Patches, attr)
+		}
+		// Every extra requested on an edge reaches the dependencies, through
+		// nixpkgs' optional-dependencies or directly.
+		for _, d := range p.Dependencies {
+			for _, x := range d.Extras {
+				for _, dep := range extraDeps(plan, d.Name, x) {
+					assert.Contains(t, g.Dependencies, dep, "%s: %s[%s]", attr, d.Name, x)
+				}
+			}
+		}
 		if p.Action == resolver.Override {
 			continue
 		}
@@ -163,6 +198,23 @@ func checkAgainstPlan(t *testing.T, plan *resolver.Plan, got map[string]stubPack
 		}
 		assert.ElementsMatch(t, p.License.Nix, g.License, attr)
 	}
+}
+
+// extraDeps returns the pnames the stub gives the dependencies extra x of
+// package name adds: the plan's ExtraDependencies, or for the stub's
+// bleach[css] (nixpkgs' optional-dependencies) tinycss2.
+func extraDeps(plan *resolver.Plan, name, x string) []string {
+	for _, p := range plan.Packages {
+		if p.Name == name {
+			if deps, ok := p.ExtraDependencies[x]; ok {
+				return deps
+			}
+		}
+	}
+	if name == "bleach" && x == "css" {
+		return []string{"tinycss2"}
+	}
+	return nil
 }
 
 func TestSRI(t *testing.T) {

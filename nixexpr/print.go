@@ -98,6 +98,12 @@ func (p *printer) flat(e Expr) (string, bool) {
 		return e.p, true
 	case Ref:
 		return p.ref(e), true
+	case Select:
+		def, ok := p.flat(e.Default)
+		if !ok || compound(e.Default) {
+			p.fail("the default of %s must be a simple value on one line", p.ref(e.Ref))
+		}
+		return p.ref(e.Ref) + " or " + def, true
 	case List:
 		switch len(e) {
 		case 0:
@@ -208,7 +214,7 @@ func (p *printer) formalsFlat(e SetLambda) (string, bool) {
 // compound reports whether e needs parentheses as an operand or argument.
 func compound(e Expr) bool {
 	switch e := e.(type) {
-	case Lambda, SetLambda, Let, Op, Apply:
+	case Lambda, SetLambda, Let, Op, Apply, Select:
 		return true
 	case Int:
 		return e < 0 // f -1 would be a subtraction

@@ -74,7 +74,15 @@ let
     "buildInputs"
     "pythonImportsCheck"
     "meta"
+    "patches"
+    "postPatch"
+    "doCheck"
+    "disabledTests"
+    "pythonRelaxDeps"
+    "optional-dependencies"
   ];
+  isPatch = p: builtins.isPath p || (p.__stubPatch or false);
+  patchName = p: if builtins.isPath p then "path:${baseNameOf p}" else "nixpkgs:${p.name}";
   checkMeta =
     name: meta:
     let
@@ -101,6 +109,16 @@ let
     assert checkPackages "${name}: nativeBuildInputs" (attrs.nativeBuildInputs or [ ]);
     assert checkPackages "${name}: buildInputs" (attrs.buildInputs or [ ]);
     assert check (builtins.all builtins.isString (attrs.pythonImportsCheck or [ ])) "${name}: pythonImportsCheck";
+    assert check (builtins.isList (attrs.patches or [ ]) && builtins.all isPatch (attrs.patches or [ ])) "${name}: patches must be paths or nixpkgs' patches";
+    assert check (builtins.isString (attrs.postPatch or "")) "${name}: postPatch is not a string";
+    assert check (builtins.isBool (attrs.doCheck or true)) "${name}: doCheck is not a bool";
+    assert check (
+      let
+        r = attrs.pythonRelaxDeps or [ ];
+      in
+      builtins.isBool r || builtins.isList r && builtins.all builtins.isString r
+    ) "${name}: pythonRelaxDeps";
+    assert check (builtins.all (x: checkPackages "${name}: optional-dependencies" x) (builtins.attrValues (attrs.optional-dependencies or { }))) "${name}: optional-dependencies";
     assert checkMeta name (attrs.meta or { });
     attrs
     // {
@@ -113,12 +131,24 @@ let
 
   existing =
     pname: version:
-    buildPythonPackage {
-      inherit pname version;
-      pyproject = true;
-      src = mkSrc "stub:${pname}" "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
-      build-system = [ ];
-    };
+    existingWith pname version { };
+  existingWith =
+    pname: version: recipe:
+    buildPythonPackage (
+      {
+        inherit pname version;
+        pyproject = true;
+        src = mkSrc "stub:${pname}" "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+        build-system = [ ];
+      }
+      // recipe
+    );
+  # A patch of nixpkgs' tree or a fetchpatch, as the overlay finds it in
+  # old.patches.
+  nixpkgsPatch = name: {
+    __stubPatch = true;
+    inherit name;
+  };
 
   # What the fixed plans find in "nixpkgs" (synthetic versions).
   base = self: {
@@ -140,7 +170,22 @@ let
     django_5 = existing "django" "5.1.9";
     flit-core = existing "flit-core" "3.12.0";
     hatchling = existing "hatchling" "1.27.0";
-    icalendar = existing "icalendar" "6.1.3";
+    # Real-style recipes (synthetic content), as nixpkgs writes them.
+    icalendar = existingWith "icalendar" "6.1.3" {
+      patches = [
+        (nixpkgsPatch "icalendar-tests.patch")
+        (nixpkgsPatch "CVE-0000-0003.patch")
+      ];
+      postPatch = "substituteInPlace pyproject.toml --replace-fail 'hatchling>=1.27' hatchling\n";
+      disabledTests = [ "test_timezone" ];
+      pythonRelaxDeps = [ "tzdata" ];
+    };
+    bleach = existingWith "bleach" "6.2.0" {
+      dependencies = [ self.webencodings ];
+      optional-dependencies.css = [ self.tinycss2 ];
+    };
+    tinycss2 = existing "tinycss2" "1.4.0";
+    webencodings = existing "webencodings" "0.5.1";
     idna = existing "idna" "3.10";
     python-dateutil = existing "python-dateutil" "2.9.0.post0";
     pyobjc-core = existing "pyobjc-core" "11.0";
@@ -169,6 +214,10 @@ let
         nativeBuildInputs = map (p: p.pname) (v.nativeBuildInputs or [ ]);
         buildInputs = map (p: p.pname) (v.buildInputs or [ ]);
         pythonImportsCheck = v.pythonImportsCheck or [ ];
+        patches = map patchName (v.patches or [ ]);
+        postPatch = v.postPatch or null;
+        doCheck = v.doCheck or true;
+        pythonRelaxDeps = v.pythonRelaxDeps or [ ];
         description = v.meta.description or null;
         homepage = v.meta.homepage or null;
         changelog = v.meta.changelog or null;
