@@ -107,6 +107,7 @@ func (r *run) buildPlan(s *state) (*Plan, error) {
 		p.BuildInputs = append([]string(nil), cfg.BuildInputs...)
 		p.Patches = append([]string(nil), cfg.Patches...)
 		p.Dependencies = r.dependencies(c, d, s.extras[name], attrs)
+		r.fillExtras(&p, c, d, s, attrs)
 		for _, q := range activeReqs(d.reqs, r.linux, s.extras[name]) {
 			if n := q.NormalizedName(); r.pkgConfig(n).Skip {
 				p.Notes = append(p.Notes, fmt.Sprintf("dependency %s left out: pip2nix.toml skips it", n))
@@ -183,6 +184,55 @@ func (r *run) dependencies(c *candidate, d *depInfo, extras []string, attrs map[
 		out = append(out, *dep)
 	}
 	return out
+}
+
+// fillExtras records, for rendering extras: the extras requested on each
+// of p's dependency edges, the extras nixpkgs' attribute defines, and the
+// dependencies each requested extra of p adds to its base ones.
+func (r *run) fillExtras(p *Package, c *candidate, d *depInfo, s *state, attrs map[string]string) {
+	edge := map[string][]string{}
+	for _, q := range activeReqs(d.reqs, r.linux, s.extras[p.Name]) {
+		if len(q.Extras) > 0 {
+			edge[q.NormalizedName()] = append(edge[q.NormalizedName()], q.Extras...)
+		}
+	}
+	for i := range p.Dependencies {
+		if xs := edge[p.Dependencies[i].Name]; len(xs) > 0 {
+			norm := make([]string, len(xs))
+			for j, x := range xs {
+				norm[j] = pypi.NormalizeName(x)
+			}
+			p.Dependencies[i].Extras = dedupSorted(norm)
+		}
+	}
+	if c.nix != nil {
+		for x := range c.nix.OptionalDependencies {
+			p.NixpkgsExtras = append(p.NixpkgsExtras, x)
+		}
+		sort.Strings(p.NixpkgsExtras)
+	}
+	base := map[string]bool{}
+	for _, q := range activeReqs(d.reqs, r.linux, nil) {
+		base[q.NormalizedName()] = true
+	}
+	for _, x := range s.extras[p.Name] {
+		var added []string
+		for _, q := range activeReqs(d.reqs, r.linux, []string{x}) {
+			n := q.NormalizedName()
+			if base[n] || n == p.Name || r.pkgConfig(n).Skip {
+				continue
+			}
+			if a, ok := attrs[n]; ok {
+				added = append(added, a)
+			}
+		}
+		if len(added) > 0 {
+			if p.ExtraDependencies == nil {
+				p.ExtraDependencies = map[string][]string{}
+			}
+			p.ExtraDependencies[x] = dedupSorted(added)
+		}
+	}
 }
 
 // requested is the input files' specifier on a project ("" for a bare
