@@ -34,6 +34,14 @@ in
     };
     build-system = [ final.hatchling ];
     dependencies = [ ];
+    # Dropped patches: the nixpkgs query records no recipe for annotated-types, so nothing of it can be verified against 0.6.0.
+    patches = [ ];
+    # nixpkgs' postPatch: the nixpkgs query records no recipe for annotated-types, so nothing of it can be verified against 0.6.0
+    postPatch = "";
+    # Checks off: the nixpkgs query records no recipe for annotated-types, so nothing of it can be verified against 0.6.0
+    doCheck = false;
+    # The modules this release's sdist has
+    pythonImportsCheck = [ "annotated_types" ];
   });
   # nixpkgs' version does not fit (certifi 2025.1.31: it is outside the release series of requirements-production.txt:15's pin certifi==2024.2.2); 2024.2.2 is the pinned release
   certifi = prev.certifi.overridePythonAttrs (old: rec {
@@ -45,6 +53,14 @@ in
     };
     build-system = [ final.setuptools ];
     dependencies = [ ];
+    # Dropped patches: the nixpkgs query records no recipe for certifi, so nothing of it can be verified against 2024.2.2.
+    patches = [ ];
+    # nixpkgs' postPatch: the nixpkgs query records no recipe for certifi, so nothing of it can be verified against 2024.2.2
+    postPatch = "";
+    # Checks off: the nixpkgs query records no recipe for certifi, so nothing of it can be verified against 2024.2.2
+    doCheck = false;
+    # The modules this release's sdist has
+    pythonImportsCheck = [ "certifi" ];
   });
   # nixpkgs has no cryptojwt; 1.9.1 is the pinned release
   cryptojwt = buildPythonPackage rec {
@@ -86,6 +102,14 @@ in
       final.django
       final.python-ldap
     ];
+    # Dropped patches: the nixpkgs query records no recipe for django-auth-ldap, so nothing of it can be verified against 4.8.0.
+    patches = [ ];
+    # nixpkgs' postPatch: the nixpkgs query records no recipe for django-auth-ldap, so nothing of it can be verified against 4.8.0
+    postPatch = "";
+    # Checks off: the nixpkgs query records no recipe for django-auth-ldap, so nothing of it can be verified against 4.8.0
+    doCheck = false;
+    # The modules this release's sdist has
+    pythonImportsCheck = [ "django_auth_ldap" ];
   });
   # nixpkgs has no django-encrypted-model-fields; 0.6.5 is the pinned release
   django-encrypted-model-fields = buildPythonPackage rec {
@@ -144,6 +168,7 @@ in
       final.bleach
       final.django
       final.markdown
+      final.tinycss2
     ];
     pythonImportsCheck = [ "markdownify" ];
     meta = {
@@ -165,6 +190,14 @@ in
       final.setuptools-scm
     ];
     dependencies = [ ];
+    # Dropped patches: the nixpkgs query records no recipe for django-pipeline, so nothing of it can be verified against 3.1.0.
+    patches = [ ];
+    # nixpkgs' postPatch: the nixpkgs query records no recipe for django-pipeline, so nothing of it can be verified against 3.1.0
+    postPatch = "";
+    # Checks off: the nixpkgs query records no recipe for django-pipeline, so nothing of it can be verified against 3.1.0
+    doCheck = false;
+    # The modules this release's sdist has
+    pythonImportsCheck = [ "pipeline" ];
   });
   # nixpkgs has no django-simple-csp; 0.4.dev1 is the pinned release
   django-simple-csp = buildPythonPackage rec {
@@ -220,6 +253,14 @@ in
       final.python-dateutil
       final.pytz
     ];
+    # Dropped patches: the nixpkgs query records no recipe for icalendar, so nothing of it can be verified against 5.0.12.
+    patches = [ ];
+    # nixpkgs' postPatch: the nixpkgs query records no recipe for icalendar, so nothing of it can be verified against 5.0.12
+    postPatch = "";
+    # Checks off: the nixpkgs query records no recipe for icalendar, so nothing of it can be verified against 5.0.12
+    doCheck = false;
+    # The modules this release's sdist has
+    pythonImportsCheck = [ "icalendar" ];
   });
   # nixpkgs has no libsasscompiler; 0.1.9 is the pinned release
   libsasscompiler = buildPythonPackage rec {
@@ -250,6 +291,14 @@ in
     };
     build-system = [ final.setuptools ];
     dependencies = [ ];
+    # Dropped patches: the nixpkgs query records no recipe for pytz, so nothing of it can be verified against 2024.1.
+    patches = [ ];
+    # nixpkgs' postPatch: the nixpkgs query records no recipe for pytz, so nothing of it can be verified against 2024.1
+    postPatch = "";
+    # Checks off: the nixpkgs query records no recipe for pytz, so nothing of it can be verified against 2024.1
+    doCheck = false;
+    # The modules this release's sdist has
+    pythonImportsCheck = [ "pytz" ];
   });
   # nixpkgs' version does not fit (recurring-ical-events 3.4.1: it is outside the release series of requirements-production.txt:102's pin recurring-ical-events==2.2.1); 2.2.1 is the pinned release
   recurring-ical-events = prev.recurring-ical-events.overridePythonAttrs (old: rec {
@@ -269,6 +318,14 @@ in
       final.pytz
       final.x-wr-timezone
     ];
+    # Dropped patches: the nixpkgs query records no recipe for recurring-ical-events, so nothing of it can be verified against 2.2.1.
+    patches = [ ];
+    # nixpkgs' postPatch: the nixpkgs query records no recipe for recurring-ical-events, so nothing of it can be verified against 2.2.1
+    postPatch = "";
+    # Checks off: the nixpkgs query records no recipe for recurring-ical-events, so nothing of it can be verified against 2.2.1
+    doCheck = false;
+    # The modules this release's sdist has
+    pythonImportsCheck = [ "recurring_ical_events" ];
   });
   # nixpkgs has no simple-openid-connect; 1.0.1 is the pinned release
   simple-openid-connect = buildPythonPackage rec {
@@ -311,5 +368,13 @@ in
       final.icalendar
       final.pytz
     ];
+    # Dropped patches: the nixpkgs query records no recipe for x-wr-timezone, so nothing of it can be verified against 0.0.7.
+    patches = [ ];
+    # nixpkgs' postPatch: the nixpkgs query records no recipe for x-wr-timezone, so nothing of it can be verified against 0.0.7
+    postPatch = "";
+    # Checks off: the nixpkgs query records no recipe for x-wr-timezone, so nothing of it can be verified against 0.0.7
+    doCheck = false;
+    # The modules this release's sdist has
+    pythonImportsCheck = [ "x_wr_timezone" ];
   });
 }

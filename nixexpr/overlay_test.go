@@ -265,3 +265,18 @@ func BenchmarkRenderOverlay(b *testing.B) {
 		}
 	}
 }
+
+// TestPatchDir: pip2nix.toml's patch paths are rendered relative to the
+// overlay file.
+func TestPatchDir(t *testing.T) {
+	plan := loadPlan(t, "testdata/extras.plan.json")
+	opts := testOptions
+	opts.PatchDir = "../reqs"
+	out, err := RenderOverlay(plan, opts)
+	require.NoError(t, err)
+	assert.Contains(t, string(out), "patches = [ ../reqs/patches/markdownify-no-network.patch ];")
+	opts.PatchDir = "sub"
+	out, err = RenderOverlay(plan, opts)
+	require.NoError(t, err)
+	assert.Contains(t, string(out), "patches = [ ./sub/patches/markdownify-no-network.patch ];")
+}

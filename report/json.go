@@ -52,6 +52,16 @@ type jsonPackage struct {
 	YankedReason    *string             `json:"yankedReason"`
 	Prerelease      bool                `json:"prerelease"`
 	NativeLibraries []string            `json:"nativeLibraries"`
+	// Recipe lists, for an override, each part of nixpkgs' recipe and
+	// whether it was kept; absent for other packages.
+	Recipe []jsonRecipePart `json:"recipe,omitempty"`
+}
+
+type jsonRecipePart struct {
+	Part     string `json:"part"`
+	Kept     bool   `json:"kept"`
+	Why      string `json:"why"`
+	ByConfig bool   `json:"byConfig"`
 }
 
 type jsonSdist struct {
@@ -108,7 +118,7 @@ func sortedPackages(plan *resolver.Plan) []resolver.Package {
 // nixpkgs, policy, packages and warnings, keys in a fixed order, 2-space
 // indentation, a trailing newline. Besides DESIGN.md's package keys it
 // carries action, reason, nixpkgsAttr, extras, yanked, yankedReason,
-// prerelease and nativeLibraries.
+// prerelease, nativeLibraries and, for overrides, recipe.
 func JSON(plan *resolver.Plan) ([]byte, error) {
 	if plan == nil {
 		return nil, fmt.Errorf("report JSON: nil plan")
@@ -141,6 +151,11 @@ func JSON(plan *resolver.Plan) ([]byte, error) {
 			YankedReason:    optional(p.YankedReason),
 			Prerelease:      p.Prerelease,
 			NativeLibraries: list(p.NativeLibraries),
+		}
+		if p.Recipe != nil {
+			for _, d := range p.Recipe.Decisions {
+				jp.Recipe = append(jp.Recipe, jsonRecipePart{Part: d.Part, Kept: d.Kept, Why: d.Why, ByConfig: d.ByConfig})
+			}
 		}
 		if p.Sdist != nil {
 			jp.Sdist = &jsonSdist{URL: p.Sdist.URL, SHA256: p.Sdist.SHA256}

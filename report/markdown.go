@@ -106,6 +106,18 @@ func Markdown(plan *resolver.Plan) ([]byte, error) {
 	}
 	t.end(&b, "None published by the index for the chosen versions.")
 
+	section(&b, "nixpkgs recipes of overridden packages")
+	t = newTable("Package", "Version", "Part of nixpkgs' recipe", "Kept", "Why")
+	for _, p := range pkgs {
+		if p.Recipe == nil {
+			continue
+		}
+		for _, d := range p.Recipe.Decisions {
+			t.row(&b, text(p.Name), text(p.Version), text(d.Part), yesNo(d.Kept), text(d.Why))
+		}
+	}
+	t.end(&b, "No package moves away from nixpkgs' version with a recipe to check.")
+
 	section(&b, "Notes")
 	notes := 0
 	for _, p := range pkgs {

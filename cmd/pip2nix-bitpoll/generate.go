@@ -193,6 +193,7 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 			Generator: "pip2nix-bitpoll " + version,
 			Command:   regenerateCommand(inputs, plan),
 			Index:     describeIndex(client.BaseURL()),
+			PatchDir:  patchDir(cfg.Path, overlayPath),
 		})
 		if err != nil {
 			return withCode(exitInput, err)
@@ -235,6 +236,26 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 		progress.printf("wrote %s\n", o.path)
 	}
 	return nil
+}
+
+// patchDir is the directory of the configuration file relative to the
+// overlay's, where pip2nix.toml's relative patch paths start.
+func patchDir(configPath, overlayPath string) string {
+	if configPath == "" {
+		return "."
+	}
+	rel, err := filepath.Rel(filepath.Dir(absOr(overlayPath)), filepath.Dir(absOr(configPath)))
+	if err != nil {
+		return filepath.ToSlash(filepath.Dir(configPath))
+	}
+	return filepath.ToSlash(rel)
+}
+
+func absOr(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }
 
 // readRequirements parses every requirements file, in order, and records the
