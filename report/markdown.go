@@ -106,6 +106,19 @@ func Markdown(plan *resolver.Plan) ([]byte, error) {
 	}
 	t.end(&b, "None published by the index for the chosen versions.")
 
+	section(&b, "Rebuild impact")
+	t = newTable("Package", "Version", "Rebuilt locally because the overlay changes")
+	for _, p := range pkgs {
+		if len(p.RebuiltBecause) > 0 {
+			t.row(&b, text(p.Name), text(p.Version), text(strings.Join(p.RebuiltBecause, ", ")))
+		}
+	}
+	t.end(&b, "No package used from nixpkgs unchanged depends on what the overlay changes: all of them come from the binary cache.")
+	b.WriteString("\nOverridden and added packages are always built locally. Only runtime dependency edges recorded by the nixpkgs query count.\n")
+
+	section(&b, "Closure graph")
+	b.WriteString(Mermaid(plan))
+
 	section(&b, "nixpkgs recipes of overridden packages")
 	t = newTable("Package", "Version", "Part of nixpkgs' recipe", "Kept", "Why")
 	for _, p := range pkgs {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/config"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/nixpkgs"
 )
 
 // buildPlan turns the final search state into a Plan (without the sdist
@@ -128,7 +129,53 @@ func (r *run) buildPlan(s *state) (*Plan, error) {
 		p.RequiredBy = sortedKeys(requiredBy[p.Name])
 		sort.Strings(p.Notes)
 	}
+	markRebuilds(plan, set)
 	return plan, nil
+}
+
+// markRebuilds fills RebuiltBecause: a package used from nixpkgs as it is
+// still gets rebuilt when anything it depends on, transitively in
+// nixpkgs' graph, is an attribute the overlay changes.
+func markRebuilds(plan *Plan, set *nixpkgs.Set) {
+	changed := map[string]bool{}
+	for _, p := range plan.Packages {
+		switch p.Action {
+		case Override, Alias:
+			changed[p.Attr] = true
+		}
+	}
+	if len(changed) == 0 {
+		return
+	}
+	memo := map[string][]string{}
+	var causes func(attr string, depth int) []string
+	causes = func(attr string, depth int) []string {
+		if c, ok := memo[attr]; ok || depth > 200 {
+			return c
+		}
+		memo[attr] = nil // cycles end here
+		np, ok := set.Package(attr)
+		if !ok {
+			return nil
+		}
+		found := map[string]bool{}
+		for _, d := range np.Dependencies {
+			if changed[d] {
+				found[d] = true
+			}
+			for _, c := range causes(d, depth+1) {
+				found[c] = true
+			}
+		}
+		memo[attr] = sortedKeys(found)
+		return memo[attr]
+	}
+	for i := range plan.Packages {
+		p := &plan.Packages[i]
+		if p.Action == UseNixpkgs {
+			p.RebuiltBecause = causes(p.NixpkgsAttr, 0)
+		}
+	}
 }
 
 // attrOf names the attribute a chosen candidate has in the final set.

@@ -88,3 +88,28 @@ func TestRecipeFitted(t *testing.T) {
 	assert.True(t, ical.Recipe.Decisions[1].ByConfig)
 	assert.Contains(t, ical.Recipe.Decisions[2].Why, "src/icalendar/cal.py is not in the sdist")
 }
+
+// TestRebuildImpact: overriding sqlparse rebuilds nixpkgs' django (which
+// depends on it) and, through django, django-widget-tweaks; asgiref is
+// substituted as it is.
+func TestRebuildImpact(t *testing.T) {
+	lines, err := reqLines("django-widget-tweaks", "sqlparse==0.4.4", "asgiref")
+	require.NoError(t, err)
+	idx := map[string][]rel{
+		"django":               {{version: "4.2.16", deps: []string{"asgiref", "sqlparse"}}},
+		"django-widget-tweaks": {{version: "1.5.0", deps: []string{"django"}}},
+		"asgiref":              {{version: "3.8.1"}},
+		"sqlparse":             {{version: "0.4.4"}, {version: "0.5.1"}},
+	}
+	set := nixSet("django=django@4.2.16", "django-widget-tweaks=django-widget-tweaks@1.5.0", "asgiref=asgiref@3.8.1", "sqlparse=sqlparse@0.5.1")
+	deps := map[string][]string{"django": {"asgiref", "sqlparse"}, "django-widget-tweaks": {"django"}}
+	for i := range set.Packages {
+		set.Packages[i].Dependencies = deps[set.Packages[i].Attr]
+	}
+	plan, err := Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: set, Policy: Exact}, newFake(idx))
+	require.NoError(t, err)
+	assert.Equal(t, Override, pkgOf(t, plan, "sqlparse").Action)
+	assert.Equal(t, []string{"sqlparse"}, pkgOf(t, plan, "django").RebuiltBecause)
+	assert.Equal(t, []string{"sqlparse"}, pkgOf(t, plan, "django-widget-tweaks").RebuiltBecause)
+	assert.Empty(t, pkgOf(t, plan, "asgiref").RebuiltBecause)
+}

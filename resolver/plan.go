@@ -112,6 +112,11 @@ type Package struct {
 	// NixpkgsExtras are the extras nixpkgs' attribute defines
 	// optional-dependencies for (Use and Alias packages).
 	NixpkgsExtras []string `json:",omitempty"`
+	// RebuiltBecause lists, for a package used from nixpkgs unchanged, the
+	// attributes the overlay changes (overrides, aliases) that it depends
+	// on through nixpkgs' dependency graph: it is rebuilt locally instead
+	// of substituted from the binary cache. Empty when unaffected.
+	RebuiltBecause []string `json:",omitempty"`
 	// ExtraDependencies maps each requested extra to the attributes of the
 	// dependencies it adds to the base ones.
 	ExtraDependencies map[string][]string `json:",omitempty"`

@@ -39,6 +39,7 @@ type resolveFlags struct {
 	quiet        bool
 	reportMD     string
 	reportJSON   string
+	graph        string
 	check        bool
 }
 
@@ -54,6 +55,7 @@ func (f *resolveFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.quiet, "q", false, "no progress on stderr")
 	fs.StringVar(&f.reportMD, "report", "", "write the Markdown audit report to `FILE`")
 	fs.StringVar(&f.reportJSON, "report-json", "", "write the JSON audit report to `FILE`")
+	fs.StringVar(&f.graph, "graph", "", "write the closure graph for Graphviz to `FILE.dot`")
 	fs.BoolVar(&f.check, "check", false, "write nothing; print a diff and exit 1 when an output would change")
 }
 
@@ -213,6 +215,9 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 			return err
 		}
 		outs = append(outs, output{f.reportJSON, data})
+	}
+	if f.graph != "" {
+		outs = append(outs, output{f.graph, report.DOT(plan)})
 	}
 	if f.check {
 		diff, err := diffOutputs(outs)
