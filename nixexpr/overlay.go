@@ -230,9 +230,18 @@ func (r *overlayRenderer) src(pkg resolver.Package, versionRef bool) (Expr, erro
 	}
 	bs := []Binding{Attr{Path: []string{"pname"}, Value: String(sd.PName)}}
 	if versionRef {
-		bs = append(bs, Inherit{Names: []string{"version"}})
+		inherit := []string{"version"}
+		if sd.Format == wheelFormat {
+			inherit = append(inherit, "format")
+		}
+		bs = append(bs, Inherit{Names: inherit})
 	} else {
 		bs = append(bs, Attr{Path: []string{"version"}, Value: String(pkg.Version)})
+	}
+	if sd.Format == wheelFormat {
+		// fetchPypi's wheel URL: packages/${dist}/…/${pname}-${version}-${python}-none-any.whl
+		bs = append(bs, Attr{Path: []string{"dist"}, Value: String(sd.WheelPython)},
+			Attr{Path: []string{"python"}, Value: String(sd.WheelPython)})
 	}
 	if sd.Extension != "" && sd.Extension != "tar.gz" {
 		bs = append(bs, Attr{Path: []string{"extension"}, Value: String(sd.Extension)})
@@ -240,6 +249,9 @@ func (r *overlayRenderer) src(pkg resolver.Package, versionRef bool) (Expr, erro
 	bs = append(bs, Attr{Path: []string{"hash"}, Value: String(hash)})
 	return Apply{Func: r.use(&r.pkgs, "fetchPypi"), Args: []Expr{AttrSet{Bindings: bs}}}, nil
 }
+
+// wheelFormat is Sdist.Format for a pure wheel, and nixpkgs' format.
+const wheelFormat = "wheel"
 
 func finalRefs(attrs []string) List {
 	l := make(List, len(attrs))
@@ -364,9 +376,13 @@ func (r *overlayRenderer) add(pkg resolver.Package) (Binding, error) {
 	bs := []Binding{
 		Attr{Path: []string{"pname"}, Value: String(pkg.Name)},
 		Attr{Path: []string{"version"}, Value: String(pkg.Version)},
-		Attr{Path: []string{"pyproject"}, Value: Bool(true)},
-		Attr{Path: []string{"src"}, Value: src},
 	}
+	if pkg.Sdist.Format == wheelFormat {
+		bs = append(bs, Attr{Comment: "Published only as a pure-Python wheel", Path: []string{"format"}, Value: String(wheelFormat)})
+	} else {
+		bs = append(bs, Attr{Path: []string{"pyproject"}, Value: Bool(true)})
+	}
+	bs = append(bs, Attr{Path: []string{"src"}, Value: src})
 	if len(pkg.BuildSystem) > 0 {
 		bs = append(bs, Attr{Path: []string{"build-system"}, Value: finalRefs(uniqueSorted(pkg.BuildSystem))})
 	}
@@ -427,10 +443,14 @@ func (r *overlayRenderer) override(pkg resolver.Package) (Binding, error) {
 	if err != nil {
 		return nil, err
 	}
-	bs := []Binding{
-		Attr{Path: []string{"version"}, Value: String(pkg.Version)},
-		Attr{Path: []string{"src"}, Value: src},
+	bs := []Binding{Attr{Path: []string{"version"}, Value: String(pkg.Version)}}
+	if pkg.Sdist.Format == wheelFormat {
+		bs = append(bs,
+			Attr{Comment: "Published only as a pure-Python wheel", Path: []string{"pyproject"}, Value: Null{}},
+			Attr{Path: []string{"format"}, Value: String(wheelFormat)},
+			Attr{Path: []string{"build-system"}, Value: List{}})
 	}
+	bs = append(bs, Attr{Path: []string{"src"}, Value: src})
 	if len(pkg.BuildSystem) > 0 {
 		bs = append(bs, Attr{Path: []string{"build-system"}, Value: finalRefs(uniqueSorted(pkg.BuildSystem))})
 	}

@@ -139,6 +139,8 @@ func checkAgainstPlan(t *testing.T, plan *resolver.Plan, got map[string]stubPack
 		assert.Equal(t, hash, g.Hash, attr)
 		if p.Sdist.PName == "" {
 			assert.Equal(t, p.Sdist.URL, g.Src, attr)
+		} else if p.Sdist.Format == "wheel" {
+			assert.Equal(t, "pypi:"+p.Sdist.PName+"-"+p.Version+"-"+p.Sdist.WheelPython+"-none-any.whl", g.Src, attr)
 		} else {
 			ext := p.Sdist.Extension
 			if ext == "" {

@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -27,6 +28,7 @@ type rel struct {
 	requiresPython string
 	yanked         bool
 	noSdist        bool   // wheels only
+	platformWheel  bool   // its only wheel is a CPython/manylinux one
 	unknownDeps    bool   // the index publishes no dependency metadata
 	rust           bool   // the sdist carries a Cargo.toml
 	metaPython     string // requires_python stated by the release metadata only
@@ -98,11 +100,36 @@ func (f *fakeIndex) sdistBytes(name string, r rel) []byte {
 	return buf.Bytes()
 }
 
+// wheelBytes builds a release's synthetic pure wheel.
+func (f *fakeIndex) wheelBytes(name string, r rel) []byte {
+	stem := strings.ReplaceAll(name, "-", "_") + "-" + r.version
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	md := "Metadata-Version: 2.1\nName: " + name + "\nVersion: " + r.version + "\nSummary: Synthetic " + name + "\nLicense: MIT\n"
+	for _, d := range r.deps {
+		md += "Requires-Dist: " + d + "\n"
+	}
+	for _, m := range []struct{ name, body string }{
+		{strings.ReplaceAll(name, "-", "_") + "/__init__.py", ""},
+		{stem + ".dist-info/METADATA", md},
+	} {
+		w, _ := zw.Create(m.name)
+		_, _ = w.Write([]byte(m.body))
+	}
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
 func (f *fakeIndex) files(name string, r rel) []index.File {
 	stem := strings.ReplaceAll(name, "-", "_") + "-" + r.version
+	tags := "-py3-none-any.whl"
+	if r.platformWheel {
+		tags = "-cp312-cp312-manylinux_2_17_x86_64.whl"
+	}
+	wsum := sha256.Sum256(f.wheelBytes(name, r))
 	wheel := index.File{
-		Filename: stem + "-py3-none-any.whl", URL: "https://files.invalid/" + stem + "-py3-none-any.whl",
-		Kind: index.Wheel, SHA256: strings.Repeat("0", 64), RequiresPython: r.requiresPython, Yanked: r.yanked,
+		Filename: stem + tags, URL: "https://files.invalid/" + stem + tags,
+		Kind: index.Wheel, SHA256: hex.EncodeToString(wsum[:]), RequiresPython: r.requiresPython, Yanked: r.yanked,
 	}
 	if r.yanked {
 		wheel.YankedReason = "synthetic: broken build"
@@ -168,8 +195,12 @@ func (f *fakeIndex) Download(ctx context.Context, file index.File) ([]byte, erro
 	}
 	for name, rels := range f.projects {
 		for _, r := range rels {
-			if !r.noSdist && strings.ReplaceAll(name, "-", "_")+"-"+r.version+".tar.gz" == file.Filename {
+			stem := strings.ReplaceAll(name, "-", "_") + "-" + r.version
+			if !r.noSdist && stem+".tar.gz" == file.Filename {
 				return f.sdistBytes(name, r), nil
+			}
+			if !r.platformWheel && stem+"-py3-none-any.whl" == file.Filename {
+				return f.wheelBytes(name, r), nil
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/nixmap"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/index"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/sdist"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/recipe"
 )
@@ -108,7 +109,18 @@ func (r *run) chosenCandidate(name string) *candidate {
 func (r *run) fillFromSdist(p *Package, c *candidate, ins *inspected) {
 	f := ins.file
 	p.Sdist = &Sdist{Filename: f.Filename, URL: f.URL, SHA256: f.SHA256}
-	p.Sdist.PName, p.Sdist.Extension = fetchPypiName(f.Filename, p.Version)
+	if f.Kind == index.Wheel {
+		p.Sdist.Format = "wheel"
+		if w, err := sdist.ParseWheelName(f.Filename); err == nil {
+			p.Sdist.WheelPython = w.Python
+			// fetchPypi rebuilds "${pname}-${version}-${python}-none-any.whl".
+			if w.Build == "" && w.Version == p.Version {
+				p.Sdist.PName = w.Distribution
+			}
+		}
+	} else {
+		p.Sdist.PName, p.Sdist.Extension = fetchPypiName(f.Filename, p.Version)
+	}
 	info := ins.info
 	attrs, unmapped := nixmap.BuildSystems(info.BuildSystem.Requires)
 	for _, q := range unmapped {

@@ -143,6 +143,12 @@ type Sdist struct {
 	// exactly; PName is "" when fetchPypi cannot (then fetchurl with URL).
 	PName     string
 	Extension string
+	// Format is "wheel" for a pure-Python wheel (a release published
+	// without sdist), built as nixpkgs does with format = "wheel"; "" for
+	// an sdist. WheelPython is then the wheel's Python tag ("py3",
+	// "py2.py3"), fetchPypi's dist and python.
+	Format      string `json:",omitempty"`
+	WheelPython string `json:",omitempty"`
 }
 
 // License is a package's license as published and as nixpkgs names it.

@@ -1,4 +1,5 @@
-// Package sdist inspects a Python source distribution in memory, without
+// Package sdist inspects a Python source distribution (and, for releases
+// published only as one, a pure-Python wheel) in memory, without
 // running any of its code: core metadata from PKG-INFO (or the legacy
 // egg-info requires.txt), the pyproject.toml build system and [project]
 // table, the importable top-level names and signs of native code. What

@@ -48,11 +48,21 @@ let
       version,
       hash,
       extension ? "tar.gz",
+      format ? "setuptools",
+      dist ? "py2.py3",
+      python ? "py2.py3",
     }:
     assert check (pname != "" && version != "") "fetchPypi: empty pname or version";
+    assert check (builtins.elem format [ "setuptools" "wheel" ]) "fetchPypi ${pname}: format ${format}";
+    assert check (format == "wheel" -> builtins.elem python [ "py3" "py2.py3" ] && dist == python) "fetchPypi ${pname}: wheel dist/python ${dist}/${python}";
     assert check (isSRI hash) "fetchPypi ${pname}: hash ${builtins.toJSON hash} is not sha256-<base64>";
     assert check (builtins.elem extension [ "tar.gz" "zip" "tar.bz2" "tgz" ]) "fetchPypi ${pname}: extension ${extension}";
-    mkSrc "pypi:${pname}-${version}.${extension}" hash;
+    mkSrc (
+      if format == "wheel" then
+        "pypi:${pname}-${version}-${python}-none-any.whl"
+      else
+        "pypi:${pname}-${version}.${extension}"
+    ) hash;
   fetchurl =
     { url, hash }:
     assert check (builtins.match "(https?|file)://.+" url != null) "fetchurl: bad url ${url}";
@@ -67,6 +77,7 @@ let
     "pname"
     "version"
     "pyproject"
+    "format"
     "src"
     "build-system"
     "dependencies"
@@ -101,7 +112,10 @@ let
     in
     assert check (builtins.isString (attrs.pname or null) && attrs.pname != "") "buildPythonPackage: pname missing";
     assert check (builtins.isString (attrs.version or null) && attrs.version != "") "${name}: version missing";
-    assert check ((attrs.pyproject or false) == true) "${name}: pyproject = true missing";
+    assert check (
+      ((attrs.pyproject or null) == true) != ((attrs.format or null) == "wheel")
+    ) "${name}: want pyproject = true or (only) format = \"wheel\"";
+    assert check ((attrs.format or null) == "wheel" -> (attrs.build-system or [ ]) == [ ]) "${name}: a wheel has no build system";
     assert check (attrs.src.__stubSrc or false) "${name}: src is not a fetcher result";
     assert check (builtins.all (k: builtins.elem k allowed) (builtins.attrNames attrs)) "${name}: unexpected attribute among ${builtins.toJSON (builtins.attrNames attrs)}";
     assert checkPackages "${name}: build-system" (attrs.build-system or [ ]);
