@@ -103,6 +103,8 @@ type Operator string
 const (
 	Concat Operator = "++"
 	Update Operator = "//"
+	Plus   Operator = "+" // string concatenation
+
 )
 
 // Let is let bindings in body.

@@ -401,6 +401,9 @@ func (r *overlayRenderer) add(pkg resolver.Package) (Binding, error) {
 		}
 		bs = append(bs, Attr{Path: []string{"patches"}, Value: l})
 	}
+	if relax := relaxScript(pkg.RelaxBuildRequires); relax != "" {
+		bs = append(bs, Attr{Comment: relaxComment, Path: []string{"postPatch"}, Value: String(relax)})
+	}
 	if len(pkg.ImportNames) > 0 {
 		l := make(List, 0, len(pkg.ImportNames))
 		for _, n := range uniqueSorted(pkg.ImportNames) {
@@ -546,8 +549,17 @@ func (r *overlayRenderer) recipe(pkg resolver.Package) ([]Binding, error) {
 		}
 		bs = append(bs, Attr{Comment: strings.Join(c, "\n"), Path: []string{"patches"}, Value: l})
 	}
-	if fit.PostPatch != nil {
-		bs = append(bs, Attr{Comment: "nixpkgs' postPatch: " + strings.Join(why[recipe.PartPostPatch], "; "), Path: []string{"postPatch"}, Value: String(*fit.PostPatch)})
+	relax := relaxScript(pkg.RelaxBuildRequires)
+	switch {
+	case fit.PostPatch != nil:
+		c := "nixpkgs' postPatch: " + strings.Join(why[recipe.PartPostPatch], "; ")
+		if relax != "" {
+			c += "\n" + relaxComment
+		}
+		bs = append(bs, Attr{Comment: c, Path: []string{"postPatch"}, Value: String(*fit.PostPatch + relax)})
+	case relax != "":
+		bs = append(bs, Attr{Comment: relaxComment, Path: []string{"postPatch"},
+			Value: Op{Op: Plus, Operands: []Expr{Select{Ref: Ref{"old", "postPatch"}, Default: String("")}, String(relax)}}})
 	}
 	if fit.RelaxSet {
 		l := List{}
@@ -567,6 +579,29 @@ func (r *overlayRenderer) recipe(pkg resolver.Package) ([]Binding, error) {
 		bs = append(bs, Attr{Comment: "The modules this release's sdist has", Path: []string{"pythonImportsCheck"}, Value: l})
 	}
 	return bs, nil
+}
+
+const relaxComment = "Build requirements nixpkgs' tools do not meet, relaxed as nixpkgs does (tools are never re-versioned)"
+
+// relaxScript rewrites each build requirement in pyproject.toml to its
+// bare name, as nixpkgs recipes do with substituteInPlace.
+func relaxScript(reqs []string) string {
+	var b strings.Builder
+	for _, q := range reqs {
+		end := strings.IndexFunc(q, func(r rune) bool {
+			return !(r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+		})
+		if end <= 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "substituteInPlace pyproject.toml --replace-fail %s %s\n", shellQuote(q), shellQuote(q[:end]))
+	}
+	return b.String()
+}
+
+// shellQuote quotes s for sh in single quotes.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // description turns an index summary into a nixpkgs description: one line,

@@ -157,7 +157,7 @@ func (p *printer) flat(e Expr) (string, bool) {
 		if len(e.Operands) < 2 {
 			p.fail("operator %s with %d operands", e.Op, len(e.Operands))
 		}
-		if e.Op != Concat && e.Op != Update {
+		if e.Op != Concat && e.Op != Update && e.Op != Plus {
 			p.fail("unsupported operator %q", e.Op)
 		}
 		parts := make([]string, 0, len(e.Operands))

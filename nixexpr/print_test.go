@@ -122,7 +122,7 @@ func TestFormatErrors(t *testing.T) {
 		{"bad formal", SetLambda{Formals: []Formal{{Name: "a b"}}, Body: Int(1)}, `formal argument "a b"`},
 		{"no args", Apply{Func: Ref{"f"}}, "application without arguments"},
 		{"one operand", Op{Op: Concat, Operands: []Expr{List{}}}, "with 1 operands"},
-		{"bad operator", Op{Op: "+", Operands: []Expr{Int(1), Int(2)}}, `unsupported operator "+"`},
+		{"bad operator", Op{Op: "-", Operands: []Expr{Int(1), Int(2)}}, `unsupported operator "-"`},
 		{"zero path", Path{}, "empty path"},
 		{"select default", Select{Ref: Ref{"a"}, Default: Apply{Func: Ref{"f"}, Args: []Expr{Int(1)}}}, "the default of a must be a simple value"},
 		{"no name", AttrSet{Bindings: []Binding{Attr{Value: Int(1)}}}, "binding without a name"},

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -29,6 +30,7 @@ type rel struct {
 	yanked         bool
 	noSdist        bool   // wheels only
 	platformWheel  bool   // its only wheel is a CPython/manylinux one
+	build          []string // [build-system] requires; nil means hatchling
 	unknownDeps    bool   // the index publishes no dependency metadata
 	rust           bool   // the sdist carries a Cargo.toml
 	metaPython     string // requires_python stated by the release metadata only
@@ -74,9 +76,13 @@ func (f *fakeIndex) sdistBytes(name string, r rel) []byte {
 	for _, d := range r.deps {
 		pkginfo += "Requires-Dist: " + d + "\n"
 	}
+	build := `"hatchling"`
+	if r.build != nil {
+		build = `"` + strings.Join(r.build, `", "`) + `"`
+	}
 	files := map[string]string{
 		stem + "/PKG-INFO":       pkginfo,
-		stem + "/pyproject.toml": "[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n",
+		stem + "/pyproject.toml": "[build-system]\nrequires = [" + build + "]\nbuild-backend = \"hatchling.build\"\n",
 		stem + "/" + strings.ReplaceAll(name, "-", "_") + "/__init__.py": "",
 	}
 	if r.rust {
@@ -207,9 +213,22 @@ func (f *fakeIndex) Download(ctx context.Context, file index.File) ([]byte, erro
 	return nil, fmt.Errorf("%s: %w", file.URL, index.ErrNotFound)
 }
 
-// nixSet builds a synthetic nixpkgs set from "attr=pname@version" entries.
+// buildTools are in every synthetic set, as in nixpkgs: the worlds' sdists
+// name them in [build-system].
+var buildTools = []string{"cython=cython@3.0.12", "flit-core=flit-core@3.12.0", "hatch-fancy-pypi-readme=hatch-fancy-pypi-readme@24.1.0",
+	"hatch-vcs=hatch-vcs@0.4.0", "hatchling=hatchling@1.27.0", "maturin=maturin@1.8.3", "pdm-backend=pdm-backend@2.4.3",
+	"poetry-core=poetry-core@2.1.2", "setuptools=setuptools@80.9.0", "setuptools-rust=setuptools-rust@1.10.2",
+	"setuptools-scm=setuptools-scm@8.3.1", "wheel=wheel@0.45.1"}
+
+// nixSet builds a synthetic nixpkgs set from "attr=pname@version" entries
+// and the buildTools.
 func nixSet(entries ...string) *nixpkgs.Set {
 	s := &nixpkgs.Set{Ref: "synthetic", PythonAttr: "python312", PythonVersion: "3.12.10", PythonMajorMinor: "3.12", Aliases: nixpkgs.DefaultAliases()}
+	for _, tool := range buildTools {
+		if !slices.ContainsFunc(entries, func(e string) bool { return strings.HasPrefix(e, strings.Split(tool, "=")[0]+"=") }) {
+			entries = append(entries, tool)
+		}
+	}
 	for _, e := range entries {
 		attr, rest, _ := strings.Cut(e, "=")
 		pname, version, _ := strings.Cut(rest, "@")

@@ -11,6 +11,7 @@ import (
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/index"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/sdist"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/nixpkgs"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/recipe"
 )
 
@@ -122,19 +123,7 @@ func (r *run) fillFromSdist(p *Package, c *candidate, ins *inspected) {
 		p.Sdist.PName, p.Sdist.Extension = fetchPypiName(f.Filename, p.Version)
 	}
 	info := ins.info
-	attrs, unmapped := nixmap.BuildSystems(info.BuildSystem.Requires)
-	for _, q := range unmapped {
-		req, err := pypi.ParseRequirement(q)
-		if err != nil {
-			p.Notes = append(p.Notes, fmt.Sprintf("build requirement %q is not a PEP 508 requirement", q))
-			continue
-		}
-		if nix := r.in.Nixpkgs.Lookup(req.Name); len(nix) > 0 {
-			attrs = append(attrs, nix[0].Attr)
-			continue
-		}
-		p.Notes = append(p.Notes, fmt.Sprintf("build requirement %s has no nixpkgs attribute", q))
-	}
+	attrs := r.buildTools(p, ins)
 	p.BuildSystem = dedupSorted(attrs)
 	p.BuildRequires = append([]string(nil), info.BuildSystem.Requires...)
 	p.ImportNames = append([]string(nil), info.ImportNames...)
@@ -157,6 +146,65 @@ func (r *run) fillFromSdist(p *Package, c *candidate, ins *inspected) {
 		}
 	}
 	sort.Strings(p.Notes)
+}
+
+// buildTools checks each build requirement of p's sdist against the
+// nixpkgs set and returns the attributes of the tools. A tool nixpkgs has
+// is used at nixpkgs' version: a bound it does not meet is relaxed (and
+// rendered so in pyproject.toml), never a reason to re-version the tool;
+// a tool nixpkgs lacks is recorded in r.missingTools, for Resolve to take
+// it from the index.
+func (r *run) buildTools(p *Package, ins *inspected) []string {
+	var attrs []string
+	base := envWith(r.linux, "")
+	for _, s := range ins.info.BuildSystem.Requires {
+		q, err := pypi.ParseRequirement(s)
+		if err != nil {
+			p.Notes = append(p.Notes, fmt.Sprintf("build requirement %q is not a PEP 508 requirement", s))
+			continue
+		}
+		if !q.Marker.IsEmpty() && !q.Marker.Evaluate(base) {
+			continue
+		}
+		name := q.NormalizedName()
+		attr, ok := nixmap.BuildAttr(name)
+		if !ok {
+			if nix := r.in.Nixpkgs.Lookup(name); len(nix) > 0 {
+				attr, ok = nix[0].Attr, true
+			}
+		}
+		np, inSet := r.in.Nixpkgs.Package(attr)
+		switch {
+		case ok && inSet:
+			attrs = append(attrs, attr)
+			if v, err := pypi.ParseVersion(np.Version); err == nil && !q.Specifier.IsEmpty() && !q.Specifier.Contains(v, true) {
+				r.relaxBuild(p, ins, s, q, np)
+			}
+		case r.final[name] != nil:
+			attrs = append(attrs, r.attrOf(r.final[name])) // taken from the index in an earlier round
+		default:
+			r.mu.Lock()
+			if r.missingTools[name] == nil {
+				r.missingTools[name] = map[string]bool{}
+			}
+			r.missingTools[name][p.Name+" "+p.Version] = true
+			r.mu.Unlock()
+			attrs = append(attrs, name)
+		}
+	}
+	return attrs
+}
+
+// relaxBuild records that nixpkgs' tool np does not meet build
+// requirement s of p, and relaxes it when pyproject.toml spells it so.
+func (r *run) relaxBuild(p *Package, ins *inspected, s string, q pypi.Requirement, np nixpkgs.Package) {
+	files, err := sdist.ReadMembers(ins.file.Filename, ins.data, sdist.Limits{}, []string{"pyproject.toml"})
+	if err == nil && strings.Contains(string(files["pyproject.toml"]), s) {
+		p.RelaxBuildRequires = append(p.RelaxBuildRequires, s)
+		r.warn("%s %s: build requirement %s relaxed to nixpkgs' %s %s (build tools are never re-versioned)", p.Name, p.Version, s, np.Attr, np.Version)
+		return
+	}
+	r.warn("%s %s: build requirement %s is not met by nixpkgs' %s %s and could not be relaxed (not spelled so in pyproject.toml); the build may fail", p.Name, p.Version, s, np.Attr, np.Version)
 }
 
 // license maps the release's license fields (the index's metadata, else

@@ -65,7 +65,11 @@ func TestRecipeFitted(t *testing.T) {
 	idx := map[string][]rel{"icalendar": {{version: "5.0.12"}, {version: "6.1.3"}}}
 	set := nixSet("icalendar=icalendar@6.1.3")
 	post := "substituteInPlace src/icalendar/cal.py --replace-fail a b\n"
-	set.Packages[0].Recipe = nixpkgs.Recipe{Src: nixpkgs.SrcPyPI, Patches: []string{"no-network.patch", "CVE.patch"}, PostPatch: &post}
+	for i := range set.Packages {
+		if set.Packages[i].Attr == "icalendar" {
+			set.Packages[i].Recipe = nixpkgs.Recipe{Src: nixpkgs.SrcPyPI, Patches: []string{"no-network.patch", "CVE.patch"}, PostPatch: &post}
+		}
+	}
 	var asked []string
 	patch := "--- a/icalendar/__init__.py\n+++ b/icalendar/__init__.py\n@@ -1 +1 @@\n-x\n+y\n"
 	in := Input{Requirements: lines, Nixpkgs: set, Policy: Exact,
@@ -112,4 +116,35 @@ func TestRebuildImpact(t *testing.T) {
 	assert.Equal(t, []string{"sqlparse"}, pkgOf(t, plan, "django").RebuiltBecause)
 	assert.Equal(t, []string{"sqlparse"}, pkgOf(t, plan, "django-widget-tweaks").RebuiltBecause)
 	assert.Empty(t, pkgOf(t, plan, "asgiref").RebuiltBecause)
+}
+
+// TestBuildTools: a tool nixpkgs lacks comes from the index (with its own
+// dependencies), a bound nixpkgs' tool misses is relaxed, never
+// re-versioned, and a tool neither has is an error that names it.
+func TestBuildTools(t *testing.T) {
+	lines, err := reqLines("foo")
+	require.NoError(t, err)
+	idx := map[string][]rel{
+		"foo":           {{version: "1.0", build: []string{"setuptools>=99", "fancy-backend>=2"}}},
+		"fancy-backend": {{version: "2.1", deps: []string{"tomli-w"}, build: []string{"flit-core"}}},
+		"tomli-w":       {{version: "1.0.0", build: []string{"flit-core"}}},
+		"setuptools":    {{version: "99.0"}},
+	}
+	plan, err := Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: nixSet()}, newFake(idx))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"fancy-backend add fancy-backend 2.1", "foo add foo 1.0", "tomli-w add tomli-w 1.0.0"}, summary(plan))
+	foo := pkgOf(t, plan, "foo")
+	assert.Equal(t, []string{"fancy-backend", "setuptools"}, foo.BuildSystem)
+	assert.Equal(t, []string{"setuptools>=99"}, foo.RelaxBuildRequires)
+	fancy := pkgOf(t, plan, "fancy-backend")
+	assert.Nil(t, fancy.Requested)
+	assert.Contains(t, fancy.Notes, "build tool of foo 1.0, which nixpkgs lacks; taken from the index")
+	assert.Contains(t, plan.Warnings, "foo 1.0: build requirement setuptools>=99 relaxed to nixpkgs' setuptools 80.9.0 (build tools are never re-versioned)")
+	assert.Contains(t, plan.Warnings, "build tool fancy-backend is not in nixpkgs; fancy-backend 2.1 is built from the index for foo 1.0")
+
+	delete(idx, "fancy-backend")
+	_, err = Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: nixSet()}, newFake(idx))
+	var conflict *ConflictError
+	require.ErrorAs(t, err, &conflict)
+	assert.Equal(t, "the build system of foo 1.0 requires fancy-backend; neither nixpkgs nor the index provides the build tool fancy-backend", err.Error())
 }

@@ -89,6 +89,11 @@ type Package struct {
 	Sdist          *Sdist   // nil for packages used from nixpkgs unchanged
 	BuildSystem    []string // nixpkgs attributes (setuptools, hatchling, …)
 	BuildRequires  []string // [build-system] requires as published
+	// RelaxBuildRequires are build requirements, as pyproject.toml spells
+	// them, whose bounds nixpkgs' tool does not meet: the overlay relaxes
+	// them to the bare name, as nixpkgs does, instead of re-versioning the
+	// tool.
+	RelaxBuildRequires []string `json:",omitempty"`
 	License        License
 	ImportNames    []string
 	Summary        string
