@@ -5,9 +5,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/nixmap"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/config"
-	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/nixpkgs"
 )
 
 // buildPlan turns the final search state into a Plan (without the sdist
@@ -70,6 +70,9 @@ func (r *run) buildPlan(s *state) (*Plan, error) {
 			p.Source, p.Action = FromPyPI, Add
 		}
 		p.Reason = r.reason(s, c, pc)
+		if c.nix != nil && c.nix.License != nil {
+			p.License = nixpkgsLicense(c.nix.License)
+		}
 		if c.nix == nil {
 			p.Yanked = c.yanked
 			if c.yanked {
@@ -129,51 +132,29 @@ func (r *run) buildPlan(s *state) (*Plan, error) {
 		p.RequiredBy = sortedKeys(requiredBy[p.Name])
 		sort.Strings(p.Notes)
 	}
-	markRebuilds(plan, set)
+	r.markRebuilds(plan)
 	return plan, nil
 }
 
 // markRebuilds fills RebuiltBecause: a package used from nixpkgs as it is
 // still gets rebuilt when anything it depends on, transitively in
 // nixpkgs' graph, is an attribute the overlay changes.
-func markRebuilds(plan *Plan, set *nixpkgs.Set) {
-	changed := map[string]bool{}
+func (r *run) markRebuilds(plan *Plan) {
+	causes := map[string]map[string]bool{}
 	for _, p := range plan.Packages {
-		switch p.Action {
-		case Override, Alias:
-			changed[p.Attr] = true
+		if p.Action != Override && p.Action != Alias {
+			continue
 		}
-	}
-	if len(changed) == 0 {
-		return
-	}
-	memo := map[string][]string{}
-	var causes func(attr string, depth int) []string
-	causes = func(attr string, depth int) []string {
-		if c, ok := memo[attr]; ok || depth > 200 {
-			return c
-		}
-		memo[attr] = nil // cycles end here
-		np, ok := set.Package(attr)
-		if !ok {
-			return nil
-		}
-		found := map[string]bool{}
-		for _, d := range np.Dependencies {
-			if changed[d] {
-				found[d] = true
+		for _, d := range r.dependents(p.Attr) {
+			if causes[d] == nil {
+				causes[d] = map[string]bool{}
 			}
-			for _, c := range causes(d, depth+1) {
-				found[c] = true
-			}
+			causes[d][p.Attr] = true
 		}
-		memo[attr] = sortedKeys(found)
-		return memo[attr]
 	}
 	for i := range plan.Packages {
-		p := &plan.Packages[i]
-		if p.Action == UseNixpkgs {
-			p.RebuiltBecause = causes(p.NixpkgsAttr, 0)
+		if p := &plan.Packages[i]; p.Action == UseNixpkgs {
+			p.RebuiltBecause = sortedKeys(causes[p.NixpkgsAttr])
 		}
 	}
 }
@@ -231,6 +212,17 @@ func (r *run) dependencies(c *candidate, d *depInfo, extras []string, attrs map[
 		out = append(out, *dep)
 	}
 	return out
+}
+
+// nixpkgsLicense turns the SPDX ids of a nixpkgs package's meta.license
+// into the report's license; a list is read as all of them applying.
+func nixpkgsLicense(ids []string) License {
+	expr := strings.Join(ids, " AND ")
+	if len(ids) == 0 {
+		return License{Unknown: true}
+	}
+	res := nixmap.Licenses(expr, "", nil)
+	return License{Expression: expr, Nix: res.Nix, Unknown: res.Unknown, Unfree: res.Unfree}
 }
 
 // fillExtras records, for rendering extras: the extras requested on each

@@ -28,13 +28,13 @@ type rel struct {
 	deps           []string // Requires-Dist strings
 	requiresPython string
 	yanked         bool
-	noSdist        bool   // wheels only
-	platformWheel  bool   // its only wheel is a CPython/manylinux one
+	noSdist        bool     // wheels only
+	platformWheel  bool     // its only wheel is a CPython/manylinux one
 	build          []string // [build-system] requires; nil means hatchling
-	unknownDeps    bool   // the index publishes no dependency metadata
-	rust           bool   // the sdist carries a Cargo.toml
-	metaPython     string // requires_python stated by the release metadata only
-	fail           error  // the release metadata request fails with it
+	unknownDeps    bool     // the index publishes no dependency metadata
+	rust           bool     // the sdist carries a Cargo.toml
+	metaPython     string   // requires_python stated by the release metadata only
+	fail           error    // the release metadata request fails with it
 }
 
 // fakeIndex is an in-memory IndexSource over synthetic releases (every

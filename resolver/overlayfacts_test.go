@@ -41,6 +41,7 @@ func TestExtrasRecorded(t *testing.T) {
 	for i := range set.Packages {
 		if set.Packages[i].Attr == "bleach" {
 			set.Packages[i].OptionalDependencies = map[string][]string{"css": {"tinycss2"}}
+			set.Packages[i].License = []string{"Apache-2.0"}
 		}
 	}
 	plan, err := Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: set}, newFake(idx))
@@ -51,6 +52,7 @@ func TestExtrasRecorded(t *testing.T) {
 		{Name: "markdown-it", Attr: "markdown-it", Platforms: []string{"darwin", "linux"}, Extras: []string{"plugins"}},
 	}, md.Dependencies)
 	assert.Equal(t, []string{"css"}, pkgOf(t, plan, "bleach").NixpkgsExtras)
+	assert.Equal(t, License{Expression: "Apache-2.0", Nix: []string{"asl20"}}, pkgOf(t, plan, "bleach").License, "from the query's meta.license")
 	assert.Equal(t, map[string][]string{"plugins": {"mdit-plugins"}}, pkgOf(t, plan, "markdown-it").ExtraDependencies)
 	pkgOf(t, plan, "tinycss2") // the closure counts the extra's requirement
 }
@@ -147,4 +149,36 @@ func TestBuildTools(t *testing.T) {
 	var conflict *ConflictError
 	require.ErrorAs(t, err, &conflict)
 	assert.Equal(t, "the build system of foo 1.0 requires fancy-backend; neither nixpkgs nor the index provides the build tool fancy-backend", err.Error())
+}
+
+// TestFewerRebuilds: two nixpkgs attributes of foo satisfy every
+// constraint; foo_2 (preferred by version) needs bar>=2, which nixpkgs'
+// bar 1.0 misses, so bar would be overridden and its dependent baz (in
+// nixpkgs' graph) rebuilt. compatible takes foo_1; exact keeps Lookup's
+// order (foo_2, Lookup's first, used as it is).
+func TestFewerRebuilds(t *testing.T) {
+	lines, err := reqLines("foo")
+	require.NoError(t, err)
+	idx := map[string][]rel{
+		"foo": {{version: "1.0", deps: []string{"bar"}}, {version: "2.0", deps: []string{"bar>=2"}}},
+		"bar": {{version: "1.0"}, {version: "2.0"}},
+		"baz": {{version: "1.0", deps: []string{"bar"}}},
+	}
+	set := func() *nixpkgs.Set {
+		s := nixSet("foo_1=foo@1.0", "foo_2=foo@2.0", "bar=bar@1.0", "baz=baz@1.0")
+		for i := range s.Packages {
+			switch s.Packages[i].Attr {
+			case "baz", "foo_1", "foo_2":
+				s.Packages[i].Dependencies = []string{"bar"}
+			}
+		}
+		return s
+	}
+	plan, err := Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: set(), Policy: Compatible}, newFake(idx))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"bar use bar 1.0", "foo alias foo 1.0"}, summary(plan))
+
+	plan, err = Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: set(), Policy: Exact}, newFake(idx))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"bar override bar 2.0", "foo use foo_2 2.0"}, summary(plan))
 }

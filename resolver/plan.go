@@ -94,11 +94,11 @@ type Package struct {
 	// them to the bare name, as nixpkgs does, instead of re-versioning the
 	// tool.
 	RelaxBuildRequires []string `json:",omitempty"`
-	License        License
-	ImportNames    []string
-	Summary        string
-	HomePage       string
-	Changelog      string
+	License            License
+	ImportNames        []string
+	Summary            string
+	HomePage           string
+	Changelog          string
 	// NativeBuildInputs and BuildInputs are nixpkgs attribute paths from
 	// pip2nix.toml (e.g. "pkgs.libxml2").
 	NativeBuildInputs []string

@@ -219,6 +219,7 @@ type run struct {
 	steps      int
 	conflict   *ConflictError
 	sdists     map[*candidate]*inspected // inspections made during the search
+	reverse    map[string][]string       // attribute → attributes depending on it (see dependents)
 	// missingTools: build tools nixpkgs lacks → the packages needing them.
 	missingTools map[string]map[string]bool
 	final        map[string]*candidate     // the solution, by name
