@@ -48,14 +48,7 @@ type QueryOptions struct {
 // Nix; otherwise one `nix eval` runs, unless the cache holds the answer for
 // the same revision and interpreter.
 func Query(ctx context.Context, o QueryOptions) (*Set, error) {
-	python := o.Python
-	if python == "" {
-		python = DefaultPython
-	}
-	if !validAttr.MatchString(python) {
-		return nil, fmt.Errorf("python attribute %q: not a Nix identifier", python)
-	}
-	kind, ref, rev, err := ResolveRef(o.Ref, ".")
+	python, kind, ref, rev, err := o.target()
 	if err != nil {
 		return nil, err
 	}
@@ -122,14 +115,7 @@ func Query(ctx context.Context, o QueryOptions) (*Set, error) {
 // runs one `nix eval` scoped to attrs; a query file cannot answer, so it
 // is an error to ask one.
 func PatchTexts(ctx context.Context, o QueryOptions, attrs []string) (map[string][]*string, error) {
-	python := o.Python
-	if python == "" {
-		python = DefaultPython
-	}
-	if !validAttr.MatchString(python) {
-		return nil, fmt.Errorf("python attribute %q: not a Nix identifier", python)
-	}
-	kind, ref, _, err := ResolveRef(o.Ref, ".")
+	python, kind, ref, _, err := o.target()
 	if err != nil {
 		return nil, err
 	}
@@ -165,6 +151,20 @@ func PatchTexts(ctx context.Context, o QueryOptions, attrs []string) (map[string
 		return nil, fmt.Errorf("%s: output: %w", o.commandLine(args), err)
 	}
 	return texts, nil
+}
+
+// target checks the interpreter attribute (DefaultPython when unset) and
+// resolves the reference.
+func (o *QueryOptions) target() (python string, kind RefKind, ref, rev string, err error) {
+	python = o.Python
+	if python == "" {
+		python = DefaultPython
+	}
+	if !validAttr.MatchString(python) {
+		return "", 0, "", "", fmt.Errorf("python attribute %q: not a Nix identifier", python)
+	}
+	kind, ref, rev, err = ResolveRef(o.Ref, ".")
+	return python, kind, ref, rev, err
 }
 
 // validAttr accepts the attribute names Query splices into its expression
