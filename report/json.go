@@ -55,6 +55,9 @@ type jsonPackage struct {
 	// Recipe lists, for an override, each part of nixpkgs' recipe and
 	// whether it was kept; absent for other packages.
 	Recipe []jsonRecipePart `json:"recipe,omitempty"`
+	// RebuiltBecause names, for a nixpkgs package used unchanged, the
+	// attributes the overlay changes that make it rebuild locally.
+	RebuiltBecause []string `json:"rebuiltBecause,omitempty"`
 }
 
 type jsonRecipePart struct {
@@ -118,7 +121,7 @@ func sortedPackages(plan *resolver.Plan) []resolver.Package {
 // nixpkgs, policy, packages and warnings, keys in a fixed order, 2-space
 // indentation, a trailing newline. Besides DESIGN.md's package keys it
 // carries action, reason, nixpkgsAttr, extras, yanked, yankedReason,
-// prerelease, nativeLibraries and, for overrides, recipe.
+// prerelease, nativeLibraries, recipe (overrides) and rebuiltBecause.
 func JSON(plan *resolver.Plan) ([]byte, error) {
 	if plan == nil {
 		return nil, fmt.Errorf("report JSON: nil plan")
@@ -152,6 +155,7 @@ func JSON(plan *resolver.Plan) ([]byte, error) {
 			Prerelease:      p.Prerelease,
 			NativeLibraries: list(p.NativeLibraries),
 		}
+		jp.RebuiltBecause = p.RebuiltBecause
 		if p.Recipe != nil {
 			for _, d := range p.Recipe.Decisions {
 				jp.Recipe = append(jp.Recipe, jsonRecipePart{Part: d.Part, Kept: d.Kept, Why: d.Why, ByConfig: d.ByConfig})

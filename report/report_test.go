@@ -266,4 +266,13 @@ func TestGraph(t *testing.T) {
 	dot := string(DOT(plan))
 	assert.Contains(t, dot, `p1 [label="b 2", fillcolor="#ffedd5", style="filled,dashed"];`)
 	assert.Contains(t, dot, "p0 -> nixpkgs_unchanged;")
+
+	md, err := Markdown(plan)
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "| b | 2 | c |", "the rebuild impact table")
+	js, err := JSON(plan)
+	require.NoError(t, err)
+	assert.Contains(t, string(js), `"rebuiltBecause": [
+        "c"
+      ]`)
 }

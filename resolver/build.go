@@ -73,6 +73,14 @@ func (r *run) buildPlan(s *state) (*Plan, error) {
 		if c.nix != nil && c.nix.License != nil {
 			p.License = nixpkgsLicense(c.nix.License)
 		}
+		if c.nix != nil && c.nix.Broken {
+			r.warn("nixpkgs marks %s %s (%s) broken: it will not build", name, c.text, c.nix.Attr)
+		}
+		if c.nix != nil {
+			for _, v := range c.nix.KnownVulnerabilities {
+				r.warn("nixpkgs lists a known vulnerability of %s %s (%s): %s", name, c.text, c.nix.Attr, v)
+			}
+		}
 		if c.nix == nil {
 			p.Yanked = c.yanked
 			if c.yanked {

@@ -39,9 +39,13 @@ func TestExtrasRecorded(t *testing.T) {
 	}
 	set := nixSet("bleach=bleach@6.2.0", "tinycss2=tinycss2@1.4.0", "webencodings=webencodings@0.5.1")
 	for i := range set.Packages {
-		if set.Packages[i].Attr == "bleach" {
+		switch set.Packages[i].Attr {
+		case "bleach":
 			set.Packages[i].OptionalDependencies = map[string][]string{"css": {"tinycss2"}}
 			set.Packages[i].License = []string{"Apache-2.0"}
+			set.Packages[i].KnownVulnerabilities = []string{"SYNTHETIC-0001"}
+		case "webencodings":
+			set.Packages[i].Broken = true
 		}
 	}
 	plan, err := Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: set}, newFake(idx))
@@ -55,6 +59,8 @@ func TestExtrasRecorded(t *testing.T) {
 	assert.Equal(t, License{Expression: "Apache-2.0", Nix: []string{"asl20"}}, pkgOf(t, plan, "bleach").License, "from the query's meta.license")
 	assert.Equal(t, map[string][]string{"plugins": {"mdit-plugins"}}, pkgOf(t, plan, "markdown-it").ExtraDependencies)
 	pkgOf(t, plan, "tinycss2") // the closure counts the extra's requirement
+	assert.Contains(t, plan.Warnings, "nixpkgs marks webencodings 0.5.1 (webencodings) broken: it will not build")
+	assert.Contains(t, plan.Warnings, "nixpkgs lists a known vulnerability of bleach 6.2.0 (bleach): SYNTHETIC-0001")
 }
 
 // TestRecipeFitted: an override of a nixpkgs package whose recipe carries
