@@ -110,7 +110,9 @@ func (p *printer) flat(e Expr) (string, bool) {
 			return "[ ]", true
 		case 1:
 			if s, ok := p.flat(e[0]); ok {
-				return "[ " + p.paren(e[0], s) + " ]", true
+				// A list element is a selection: an application or an
+				// operation needs parentheses, as in an argument.
+				return "[ " + p.parenArg(e[0], s) + " ]", true
 			}
 		}
 		return "", false

@@ -61,6 +61,7 @@ func layoutCases(t testing.TB) []layoutCase {
 			"fetchPypi {\n  pname = \"a\";\n}"},
 		{"apply hanging lambda", Apply{Func: Ref{"prev", "a", "overridePythonAttrs"}, Args: []Expr{Lambda{Arg: "old", Body: AttrSet{Bindings: []Binding{Attr{Path: []string{"v"}, Value: Int(1)}}}}}},
 			"prev.a.overridePythonAttrs (old: {\n  v = 1;\n})"},
+		{"list of one application", List{Apply{Func: Ref{"builtins", "elemAt"}, Args: []Expr{Ref{"old", "patches"}, Int(0)}}}, "[ (builtins.elemAt old.patches 0) ]"},
 		{"select or", Op{Op: Concat, Operands: []Expr{Select{Ref: Ref{"old", "patches"}, Default: List{}}, List{Ref{"a"}}}}, "old.patches or [ ] ++ [ a ]"},
 		{"select or as argument", Apply{Func: Ref{"f"}, Args: []Expr{Select{Ref: Ref{"old", "x"}, Default: Null{}}}}, "f (old.x or null)"},
 		{"concat flat", AttrSet{Bindings: []Binding{Attr{Path: []string{"d"}, Value: Op{Op: Concat, Operands: []Expr{List{Ref{"a"}}, List{Ref{"b"}}}}}}}, "{\n  d = [ a ] ++ [ b ];\n}"},

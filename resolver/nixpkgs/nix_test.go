@@ -54,8 +54,8 @@ func TestQueryRealNix(t *testing.T) {
 		byAttr[p.Attr] = p
 	}
 	assert.Equal(t, []string{"asgiref", "bleach", "brokenPackage", "certifi", "dateutil", "django", "django_5",
-		"nonStringPypiName", "psycopg2", "python-dateutil", "pyyaml", "sqlparse", "throwingDeps", "throwingMeta",
-		"tinycss2", "webencodings"}, attrs)
+		"nonStringPypiName", "psycopg2", "python-dateutil", "pyyaml", "setuptools", "sqlparse", "throwingDeps", "throwingMeta",
+		"tinycss2", "webencodings", "wheel"}, attrs)
 	assert.Equal(t, Package{Attr: "pyyaml", PName: "pyyaml", Version: "6.0.2", PyPIName: "PyYAML", Recipe: Recipe{Src: SrcOther}}, byAttr["pyyaml"])
 	assert.True(t, byAttr["brokenPackage"].Broken)
 	postPatch := "substituteInPlace tests/utils_tests/test_autoreload.py --replace-fail \"/usr/bin/python\" \"python\"\n"

@@ -19,6 +19,8 @@ let
     asgiref = drv "asgiref" "3.8.1" { meta.license = licenses.bsd3; };
     sqlparse = drv "sqlparse" "0.5.3" { meta.license = [ licenses.bsd3 ]; };
     tinycss2 = drv "tinycss2" "1.4.0" { };
+    setuptools = drv "setuptools" "80.9.0" { };
+    wheel = drv "wheel" "0.45.1" { };
     django = drv "django" "4.2.21" {
       meta.license = licenses.bsd3;
       meta.knownVulnerabilities = [ "CVE-0000-0001 (synthetic)" ];
