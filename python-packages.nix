@@ -345,6 +345,9 @@ in
       final.pydantic
       final.requests
     ];
+    optional-dependencies = {
+      django = [ final.django ];
+    };
     pythonImportsCheck = [ "simple_openid_connect" ];
     meta = {
       description =

@@ -336,6 +336,14 @@ func (r *overlayRenderer) extraAttrs(d resolver.Dependency) (direct, lists []str
 	return direct, lists
 }
 
+func boolSet(m map[string][]string) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
 func uniqueSorted(xs []string) []string {
 	m := map[string]bool{}
 	for _, x := range xs {
@@ -388,6 +396,15 @@ func (r *overlayRenderer) add(pkg resolver.Package) (Binding, error) {
 	}
 	if len(pkg.Dependencies) > 0 {
 		bs = append(bs, Attr{Path: []string{"dependencies"}, Value: r.dependencies(pkg)})
+	}
+	if len(pkg.ExtraDependencies) > 0 {
+		// As nixpkgs does, so dependents (and Bitpoll's package) can name
+		// them: optional-dependencies.<extra>.
+		var extras []Binding
+		for _, x := range sortedKeys(boolSet(pkg.ExtraDependencies)) {
+			extras = append(extras, Attr{Path: []string{x}, Value: finalRefs(uniqueSorted(pkg.ExtraDependencies[x]))})
+		}
+		bs = append(bs, Attr{Path: []string{"optional-dependencies"}, Value: AttrSet{Bindings: extras}})
 	}
 	extra, err := r.inputs(pkg)
 	if err != nil {

@@ -95,23 +95,24 @@ func TestOverlaysEvaluate(t *testing.T) {
 
 // stubPackage is the stub set's summary of one overlay attribute.
 type stubPackage struct {
-	PName              string   `json:"pname"`
-	Version            string   `json:"version"`
-	Src                string   `json:"src"`
-	Hash               string   `json:"hash"`
-	BuildSystem        []string `json:"build-system"`
-	Dependencies       []string `json:"dependencies"`
-	NativeBuildInputs  []string `json:"nativeBuildInputs"`
-	BuildInputs        []string `json:"buildInputs"`
-	PythonImportsCheck []string `json:"pythonImportsCheck"`
-	Description        *string  `json:"description"`
-	Homepage           *string  `json:"homepage"`
-	Changelog          *string  `json:"changelog"`
-	License            []string `json:"license"`
-	Patches            []string `json:"patches"`
-	PostPatch          *string  `json:"postPatch"`
-	DoCheck            bool     `json:"doCheck"`
-	PythonRelaxDeps    any      `json:"pythonRelaxDeps"`
+	PName              string              `json:"pname"`
+	Version            string              `json:"version"`
+	Src                string              `json:"src"`
+	Hash               string              `json:"hash"`
+	BuildSystem        []string            `json:"build-system"`
+	Dependencies       []string            `json:"dependencies"`
+	NativeBuildInputs  []string            `json:"nativeBuildInputs"`
+	BuildInputs        []string            `json:"buildInputs"`
+	PythonImportsCheck []string            `json:"pythonImportsCheck"`
+	Description        *string             `json:"description"`
+	Homepage           *string             `json:"homepage"`
+	Changelog          *string             `json:"changelog"`
+	License            []string            `json:"license"`
+	Patches            []string            `json:"patches"`
+	PostPatch          *string             `json:"postPatch"`
+	DoCheck            bool                `json:"doCheck"`
+	PythonRelaxDeps    any                 `json:"pythonRelaxDeps"`
+	OptionalDeps       map[string][]string `json:"optional-dependencies"`
 }
 
 // checkAgainstPlan compares what Nix evaluated with what the plan says,
@@ -186,6 +187,9 @@ func checkAgainstPlan(t *testing.T, plan *resolver.Plan, got map[string]stubPack
 		}
 		if p.Action == resolver.Override {
 			continue
+		}
+		for x, deps := range p.ExtraDependencies {
+			assert.ElementsMatch(t, deps, g.OptionalDeps[x], "%s: optional-dependencies.%s", attr, x)
 		}
 		assert.Equal(t, p.Name, g.PName, attr)
 		assert.ElementsMatch(t, p.ImportNames, g.PythonImportsCheck, attr)

@@ -232,6 +232,7 @@ let
         postPatch = v.postPatch or null;
         doCheck = v.doCheck or true;
         pythonRelaxDeps = v.pythonRelaxDeps or [ ];
+        optional-dependencies = builtins.mapAttrs (_: map (p: p.pname)) (v.optional-dependencies or { });
         description = v.meta.description or null;
         homepage = v.meta.homepage or null;
         changelog = v.meta.changelog or null;
