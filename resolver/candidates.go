@@ -63,6 +63,10 @@ func (r *run) projectCands(name string) (*projectCands, error) {
 	if ok {
 		return pc, nil
 	}
+	// A partial (recorded) set cannot say nixpkgs lacks what it omits.
+	if _, err := r.in.Nixpkgs.Find(name); err != nil {
+		return nil, err
+	}
 	r.discover(name, pypi.SpecifierSet{})
 	p, err := r.fe.project(name).wait(r.ctx)
 	if err != nil && !isNotFound(err) {

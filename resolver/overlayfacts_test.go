@@ -188,3 +188,17 @@ func TestFewerRebuilds(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"bar override bar 2.0", "foo use foo_2 2.0"}, summary(plan))
 }
+
+// TestPartialSet: a name a partial nixpkgs set does not record is an
+// error, not "nixpkgs lacks it".
+func TestPartialSet(t *testing.T) {
+	lines, err := reqLines("foo")
+	require.NoError(t, err)
+	set := nixSet("bar=bar@1.0")
+	set.Partial = true
+	_, err = Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: set}, newFake(map[string][]rel{"foo": {{version: "1.0"}}}))
+	assert.ErrorIs(t, err, nixpkgs.ErrNotRecorded)
+	set.Partial = false
+	_, err = Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: set}, newFake(map[string][]rel{"foo": {{version: "1.0"}}}))
+	assert.NoError(t, err)
+}
