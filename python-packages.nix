@@ -2,7 +2,8 @@
 #   pip2nix-bitpoll generate -r requirements-production.txt
 #
 # Use: python3.override { packageOverrides = import ./python-packages.nix; }
-# or add it to pythonPackagesExtensions.
+# (not through pythonPackagesExtensions, which would move these packages
+# for every Python application of the system).
 #
 # Inputs:
 #   requirements-production.txt sha256:d0af213f52e586d187756d4b72adf842dc613a57869d211e84e6a2855c62b4aa
@@ -81,7 +82,7 @@ let
     prev.lib.warnIf (differ != [ ])
       "python-packages.nix was generated for other nixpkgs versions of ${builtins.concatStringsSep ", " (map describe differ)}; regenerate it against this nixpkgs (see its header)";
 in
-warnNixpkgsDrift {
+builtins.mapAttrs (_: warnNixpkgsDrift) {
   # nixpkgs' version does not fit (annotated-types 0.7.0: it is outside the release series of requirements-production.txt:7's pin annotated-types==0.6.0); 0.6.0 is the pinned release
   annotated-types = prev.annotated-types.overridePythonAttrs (old: rec {
     version = "0.6.0";
@@ -92,6 +93,14 @@ warnNixpkgsDrift {
     };
     build-system = [ final.hatchling ];
     dependencies = [ ];
+    # Dropped patches: the nixpkgs query records no recipe for annotated-types, so nothing of it can be verified against 0.6.0.
+    patches = [ ];
+    # nixpkgs' postPatch: the nixpkgs query records no recipe for annotated-types, so nothing of it can be verified against 0.6.0
+    postPatch = "";
+    # Checks off: the nixpkgs query records no recipe for annotated-types, so nothing of it can be verified against 0.6.0
+    doCheck = false;
+    # The modules this release's sdist has
+    pythonImportsCheck = [ "annotated_types" ];
   });
   # nixpkgs' version does not fit (certifi 2025.1.31: it is outside the release series of requirements-production.txt:15's pin certifi==2024.2.2); 2024.2.2 is the pinned release
   certifi = prev.certifi.overridePythonAttrs (old: rec {
@@ -103,6 +112,14 @@ warnNixpkgsDrift {
     };
     build-system = [ final.setuptools ];
     dependencies = [ ];
+    # Dropped patches: the nixpkgs query records no recipe for certifi, so nothing of it can be verified against 2024.2.2.
+    patches = [ ];
+    # nixpkgs' postPatch: the nixpkgs query records no recipe for certifi, so nothing of it can be verified against 2024.2.2
+    postPatch = "";
+    # Checks off: the nixpkgs query records no recipe for certifi, so nothing of it can be verified against 2024.2.2
+    doCheck = false;
+    # The modules this release's sdist has
+    pythonImportsCheck = [ "certifi" ];
   });
   # nixpkgs has no cryptojwt; 1.9.1 is the pinned release
   cryptojwt = buildPythonPackage rec {
@@ -144,6 +161,14 @@ warnNixpkgsDrift {
       final.django
       final.python-ldap
     ];
+    # Dropped patches: the nixpkgs query records no recipe for django-auth-ldap, so nothing of it can be verified against 4.8.0.
+    patches = [ ];
+    # nixpkgs' postPatch: the nixpkgs query records no recipe for django-auth-ldap, so nothing of it can be verified against 4.8.0
+    postPatch = "";
+    # Checks off: the nixpkgs query records no recipe for django-auth-ldap, so nothing of it can be verified against 4.8.0
+    doCheck = false;
+    # The modules this release's sdist has
+    pythonImportsCheck = [ "django_auth_ldap" ];
   });
   # nixpkgs has no django-encrypted-model-fields; 0.6.5 is the pinned release
   django-encrypted-model-fields = buildPythonPackage rec {
@@ -202,6 +227,7 @@ warnNixpkgsDrift {
       final.bleach
       final.django
       final.markdown
+      final.tinycss2
     ];
     pythonImportsCheck = [ "markdownify" ];
     meta = {
@@ -223,6 +249,14 @@ warnNixpkgsDrift {
       final.setuptools-scm
     ];
     dependencies = [ ];
+    # Dropped patches: the nixpkgs query records no recipe for django-pipeline, so nothing of it can be verified against 3.1.0.
+    patches = [ ];
+    # nixpkgs' postPatch: the nixpkgs query records no recipe for django-pipeline, so nothing of it can be verified against 3.1.0
+    postPatch = "";
+    # Checks off: the nixpkgs query records no recipe for django-pipeline, so nothing of it can be verified against 3.1.0
+    doCheck = false;
+    # The modules this release's sdist has
+    pythonImportsCheck = [ "pipeline" ];
   });
   # nixpkgs has no django-simple-csp; 0.4.dev1 is the pinned release
   django-simple-csp = buildPythonPackage rec {
@@ -278,6 +312,14 @@ warnNixpkgsDrift {
       final.python-dateutil
       final.pytz
     ];
+    # Dropped patches: the nixpkgs query records no recipe for icalendar, so nothing of it can be verified against 5.0.12.
+    patches = [ ];
+    # nixpkgs' postPatch: the nixpkgs query records no recipe for icalendar, so nothing of it can be verified against 5.0.12
+    postPatch = "";
+    # Checks off: the nixpkgs query records no recipe for icalendar, so nothing of it can be verified against 5.0.12
+    doCheck = false;
+    # The modules this release's sdist has
+    pythonImportsCheck = [ "icalendar" ];
   });
   # nixpkgs has no libsasscompiler; 0.1.9 is the pinned release
   libsasscompiler = buildPythonPackage rec {
@@ -308,6 +350,14 @@ warnNixpkgsDrift {
     };
     build-system = [ final.setuptools ];
     dependencies = [ ];
+    # Dropped patches: the nixpkgs query records no recipe for pytz, so nothing of it can be verified against 2024.1.
+    patches = [ ];
+    # nixpkgs' postPatch: the nixpkgs query records no recipe for pytz, so nothing of it can be verified against 2024.1
+    postPatch = "";
+    # Checks off: the nixpkgs query records no recipe for pytz, so nothing of it can be verified against 2024.1
+    doCheck = false;
+    # The modules this release's sdist has
+    pythonImportsCheck = [ "pytz" ];
   });
   # nixpkgs' version does not fit (recurring-ical-events 3.4.1: it is outside the release series of requirements-production.txt:102's pin recurring-ical-events==2.2.1); 2.2.1 is the pinned release
   recurring-ical-events = prev.recurring-ical-events.overridePythonAttrs (old: rec {
@@ -327,6 +377,14 @@ warnNixpkgsDrift {
       final.pytz
       final.x-wr-timezone
     ];
+    # Dropped patches: the nixpkgs query records no recipe for recurring-ical-events, so nothing of it can be verified against 2.2.1.
+    patches = [ ];
+    # nixpkgs' postPatch: the nixpkgs query records no recipe for recurring-ical-events, so nothing of it can be verified against 2.2.1
+    postPatch = "";
+    # Checks off: the nixpkgs query records no recipe for recurring-ical-events, so nothing of it can be verified against 2.2.1
+    doCheck = false;
+    # The modules this release's sdist has
+    pythonImportsCheck = [ "recurring_ical_events" ];
   });
   # nixpkgs has no simple-openid-connect; 1.0.1 is the pinned release
   simple-openid-connect = buildPythonPackage rec {
@@ -346,6 +404,9 @@ warnNixpkgsDrift {
       final.pydantic
       final.requests
     ];
+    optional-dependencies = {
+      django = [ final.django ];
+    };
     pythonImportsCheck = [ "simple_openid_connect" ];
     meta = {
       description =
@@ -369,5 +430,13 @@ warnNixpkgsDrift {
       final.icalendar
       final.pytz
     ];
+    # Dropped patches: the nixpkgs query records no recipe for x-wr-timezone, so nothing of it can be verified against 0.0.7.
+    patches = [ ];
+    # nixpkgs' postPatch: the nixpkgs query records no recipe for x-wr-timezone, so nothing of it can be verified against 0.0.7
+    postPatch = "";
+    # Checks off: the nixpkgs query records no recipe for x-wr-timezone, so nothing of it can be verified against 0.0.7
+    doCheck = false;
+    # The modules this release's sdist has
+    pythonImportsCheck = [ "x_wr_timezone" ];
   });
 }

@@ -157,12 +157,12 @@ func TestNoPinNoDatabase(t *testing.T) {
 // about the same issue (synthetic index and nixpkgs data).
 func TestMergeSources(t *testing.T) {
 	set := &nixpkgs.Set{Packages: []nixpkgs.Package{
-		{Attr: "django_5", PName: "django", Version: "5.0.6", Facts: nixpkgs.Facts{KnownVulnerabilities: []string{
+		{Attr: "django_5", PName: "django", Version: "5.0.6", KnownVulnerabilities: []string{
 			"CVE-2024-38875: urlize denial of service (synthetic text)",
 			"Django 5.0 is end of life (synthetic)",
 			"no upstream fix yet (synthetic)",
-		}}},
-		{Attr: "sqlparse", PName: "sqlparse", Version: "0.5.0", Facts: nixpkgs.Facts{KnownVulnerabilities: []string{"ignored: sqlparse comes from the index"}}},
+		}},
+		{Attr: "sqlparse", PName: "sqlparse", Version: "0.5.0", KnownVulnerabilities: []string{"ignored: sqlparse comes from the index"}},
 	}}
 	plan := &resolver.Plan{Packages: []resolver.Package{
 		{Name: "django", Version: "5.0.6", Source: resolver.FromNixpkgs, NixpkgsAttr: "django_5", Vulnerabilities: []index.Vulnerability{

@@ -28,6 +28,7 @@ import (
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/internal/jsonerr"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/index"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/recipe"
 )
 
 // Format is the version of the lock format this package writes and the
@@ -112,6 +113,12 @@ type Package struct {
 	KnownVulnerabilities []string                `json:"knownVulnerabilities,omitempty"`
 	Advisories           []resolver.Advisory     `json:"advisories,omitempty"`
 	Pinned               *resolver.PinAdvisories `json:"pinned,omitempty"`
+	// What the overlay renders beside the derivation itself.
+	RelaxBuildRequires []string            `json:"relaxBuildRequires,omitempty"`
+	Recipe             *recipe.Fit         `json:"recipe,omitempty"`
+	NixpkgsExtras      []string            `json:"nixpkgsExtras,omitempty"`
+	RebuiltBecause     []string            `json:"rebuiltBecause,omitempty"`
+	ExtraDependencies  map[string][]string `json:"extraDependencies,omitempty"`
 }
 
 // Dependency is one runtime dependency edge.
@@ -120,17 +127,21 @@ type Dependency struct {
 	Attr      string   `json:"attr"`
 	Marker    string   `json:"marker,omitempty"`
 	Platforms []string `json:"platforms"`
+	Extras    []string `json:"extras,omitempty"`
 }
 
 // Sdist is the source distribution a package is built from. SHA256 is ""
 // when nobody recorded the digest: the package needs regeneration online.
 type Sdist struct {
-	Filename   string      `json:"filename"`
-	URL        string      `json:"url,omitempty"`
-	SHA256     string      `json:"sha256"`
-	PName      string      `json:"pname,omitempty"`
-	Extension  string      `json:"extension,omitempty"`
-	Inspection *Inspection `json:"inspection,omitempty"`
+	Filename  string `json:"filename"`
+	URL       string `json:"url,omitempty"`
+	SHA256    string `json:"sha256"`
+	PName     string `json:"pname,omitempty"`
+	Extension string `json:"extension,omitempty"`
+	// Format is "wheel" for a pure-Python wheel; WheelPython its tag.
+	Format      string      `json:"format,omitempty"`
+	WheelPython string      `json:"wheelPython,omitempty"`
+	Inspection  *Inspection `json:"inspection,omitempty"`
 }
 
 // License is a package's license as published and as nixpkgs names it.

@@ -47,16 +47,19 @@ func fromPackage(p resolver.Package) Package {
 		NativeLibraries: p.NativeLibraries, Yanked: p.Yanked, YankedReason: p.YankedReason,
 		Prerelease: p.Prerelease, Notes: p.Notes, Vulnerabilities: p.Vulnerabilities,
 		KnownVulnerabilities: p.KnownVulnerabilities, Advisories: p.Advisories, Pinned: p.Pinned,
+		RelaxBuildRequires: p.RelaxBuildRequires, Recipe: p.Recipe, NixpkgsExtras: p.NixpkgsExtras,
+		RebuiltBecause: p.RebuiltBecause, ExtraDependencies: p.ExtraDependencies,
 	}
 	if lp.License.Nix == nil {
 		lp.License.Nix = []string{}
 	}
 	for _, d := range p.Dependencies {
-		lp.Dependencies = append(lp.Dependencies, Dependency{Name: d.Name, Attr: d.Attr, Marker: d.Marker, Platforms: d.Platforms})
+		lp.Dependencies = append(lp.Dependencies, Dependency{Name: d.Name, Attr: d.Attr, Marker: d.Marker, Platforms: d.Platforms, Extras: d.Extras})
 	}
 	if sd := p.Sdist; sd != nil {
 		lp.Sdist = &Sdist{
 			Filename: sd.Filename, URL: sd.URL, SHA256: sd.SHA256, PName: sd.PName, Extension: sd.Extension,
+			Format: sd.Format, WheelPython: sd.WheelPython,
 			Inspection: NewInspection(sd.Inspection),
 		}
 	}
@@ -94,13 +97,16 @@ func (lp Package) plan() resolver.Package {
 		NativeLibraries: lp.NativeLibraries, Yanked: lp.Yanked, YankedReason: lp.YankedReason,
 		Prerelease: lp.Prerelease, Notes: lp.Notes, Vulnerabilities: lp.Vulnerabilities,
 		KnownVulnerabilities: lp.KnownVulnerabilities, Advisories: lp.Advisories, Pinned: lp.Pinned,
+		RelaxBuildRequires: lp.RelaxBuildRequires, Recipe: lp.Recipe, NixpkgsExtras: lp.NixpkgsExtras,
+		RebuiltBecause: lp.RebuiltBecause, ExtraDependencies: lp.ExtraDependencies,
 	}
 	for _, d := range lp.Dependencies {
-		p.Dependencies = append(p.Dependencies, resolver.Dependency{Name: d.Name, Attr: d.Attr, Marker: d.Marker, Platforms: d.Platforms})
+		p.Dependencies = append(p.Dependencies, resolver.Dependency{Name: d.Name, Attr: d.Attr, Marker: d.Marker, Platforms: d.Platforms, Extras: d.Extras})
 	}
 	if sd := lp.Sdist; sd != nil {
 		p.Sdist = &resolver.Sdist{
 			Filename: sd.Filename, URL: sd.URL, SHA256: sd.SHA256, PName: sd.PName, Extension: sd.Extension,
+			Format: sd.Format, WheelPython: sd.WheelPython,
 			Inspection: sd.Inspection.Info(),
 		}
 	}

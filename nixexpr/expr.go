@@ -25,6 +25,13 @@ type Null struct{}
 // Path is a path literal such as ./stub or ../nixpkgs; NewPath checks it.
 type Path struct{ p string }
 
+// Select is an attribute selection with a default, Ref or Default
+// (old.patches or [ ]); Default must print on one line.
+type Select struct {
+	Ref     Ref
+	Default Expr
+}
+
 // Ref names a variable, optionally followed by an attribute path:
 // Ref{"lib", "licenses", "mit"} is lib.licenses.mit. The first element must
 // be an identifier; later ones are quoted when they are not.
@@ -96,6 +103,8 @@ type Operator string
 const (
 	Concat Operator = "++"
 	Update Operator = "//"
+	Plus   Operator = "+" // string concatenation
+
 )
 
 // Let is let bindings in body.
@@ -123,6 +132,7 @@ func (Bool) expr()      {}
 func (Null) expr()      {}
 func (Path) expr()      {}
 func (Ref) expr()       {}
+func (Select) expr()    {}
 func (List) expr()      {}
 func (AttrSet) expr()   {}
 func (Lambda) expr()    {}

@@ -95,19 +95,24 @@ func TestOverlaysEvaluate(t *testing.T) {
 
 // stubPackage is the stub set's summary of one overlay attribute.
 type stubPackage struct {
-	PName              string   `json:"pname"`
-	Version            string   `json:"version"`
-	Src                string   `json:"src"`
-	Hash               string   `json:"hash"`
-	BuildSystem        []string `json:"build-system"`
-	Dependencies       []string `json:"dependencies"`
-	NativeBuildInputs  []string `json:"nativeBuildInputs"`
-	BuildInputs        []string `json:"buildInputs"`
-	PythonImportsCheck []string `json:"pythonImportsCheck"`
-	Description        *string  `json:"description"`
-	Homepage           *string  `json:"homepage"`
-	Changelog          *string  `json:"changelog"`
-	License            []string `json:"license"`
+	PName              string              `json:"pname"`
+	Version            string              `json:"version"`
+	Src                string              `json:"src"`
+	Hash               string              `json:"hash"`
+	BuildSystem        []string            `json:"build-system"`
+	Dependencies       []string            `json:"dependencies"`
+	NativeBuildInputs  []string            `json:"nativeBuildInputs"`
+	BuildInputs        []string            `json:"buildInputs"`
+	PythonImportsCheck []string            `json:"pythonImportsCheck"`
+	Description        *string             `json:"description"`
+	Homepage           *string             `json:"homepage"`
+	Changelog          *string             `json:"changelog"`
+	License            []string            `json:"license"`
+	Patches            []string            `json:"patches"`
+	PostPatch          *string             `json:"postPatch"`
+	DoCheck            bool                `json:"doCheck"`
+	PythonRelaxDeps    any                 `json:"pythonRelaxDeps"`
+	OptionalDeps       map[string][]string `json:"optional-dependencies"`
 }
 
 // checkAgainstPlan compares what Nix evaluated with what the plan says,
@@ -135,6 +140,8 @@ func checkAgainstPlan(t *testing.T, plan *resolver.Plan, got map[string]stubPack
 		assert.Equal(t, hash, g.Hash, attr)
 		if p.Sdist.PName == "" {
 			assert.Equal(t, p.Sdist.URL, g.Src, attr)
+		} else if p.Sdist.Format == "wheel" {
+			assert.Equal(t, "pypi:"+p.Sdist.PName+"-"+p.Version+"-"+p.Sdist.WheelPython+"-none-any.whl", g.Src, attr)
 		} else {
 			ext := p.Sdist.Extension
 			if ext == "" {
@@ -142,8 +149,47 @@ func checkAgainstPlan(t *testing.T, plan *resolver.Plan, got map[string]stubPack
 			}
 			assert.Equal(t, "pypi:"+p.Sdist.PName+"-"+p.Version+"."+ext, g.Src, attr)
 		}
+		var wantPatches []string
+		if fit := p.Recipe; fit != nil {
+			for _, d := range fit.Decisions {
+				if strings.HasPrefix(d.Part, "patch:") && d.Kept {
+					wantPatches = append(wantPatches, "nixpkgs:"+strings.TrimPrefix(d.Part, "patch:"))
+				}
+			}
+			if fit.PostPatch != nil {
+				require.NotNil(t, g.PostPatch, attr)
+				assert.Equal(t, *fit.PostPatch+relaxScript(p.RelaxBuildRequires), *g.PostPatch, attr)
+			}
+			assert.Equal(t, fit.DoCheck, g.DoCheck, attr)
+			if fit.RelaxSet {
+				assert.Equal(t, len(fit.RelaxDeps), len(g.PythonRelaxDeps.([]any)), attr)
+			}
+		}
+		if relax := relaxScript(p.RelaxBuildRequires); relax != "" {
+			// Added after nixpkgs' own postPatch, or alone.
+			require.NotNil(t, g.PostPatch, attr)
+			assert.True(t, strings.HasSuffix(*g.PostPatch, relax), "%s: postPatch %q", attr, *g.PostPatch)
+		}
+		for _, patch := range p.Patches {
+			wantPatches = append(wantPatches, "path:"+filepath.Base(patch))
+		}
+		if len(wantPatches) > 0 || p.Recipe != nil {
+			assert.Equal(t, wantPatches, g.Patches, attr)
+		}
+		// Every extra requested on an edge reaches the dependencies, through
+		// nixpkgs' optional-dependencies or directly.
+		for _, d := range p.Dependencies {
+			for _, x := range d.Extras {
+				for _, dep := range extraDeps(plan, d.Name, x) {
+					assert.Contains(t, g.Dependencies, dep, "%s: %s[%s]", attr, d.Name, x)
+				}
+			}
+		}
 		if p.Action == resolver.Override {
 			continue
+		}
+		for x, deps := range p.ExtraDependencies {
+			assert.ElementsMatch(t, deps, g.OptionalDeps[x], "%s: optional-dependencies.%s", attr, x)
 		}
 		assert.Equal(t, p.Name, g.PName, attr)
 		assert.ElementsMatch(t, p.ImportNames, g.PythonImportsCheck, attr)
@@ -163,6 +209,23 @@ func checkAgainstPlan(t *testing.T, plan *resolver.Plan, got map[string]stubPack
 		}
 		assert.ElementsMatch(t, p.License.Nix, g.License, attr)
 	}
+}
+
+// extraDeps returns the pnames the stub gives the dependencies extra x of
+// package name adds: the plan's ExtraDependencies, or for the stub's
+// bleach[css] (nixpkgs' optional-dependencies) tinycss2.
+func extraDeps(plan *resolver.Plan, name, x string) []string {
+	for _, p := range plan.Packages {
+		if p.Name == name {
+			if deps, ok := p.ExtraDependencies[x]; ok {
+				return deps
+			}
+		}
+	}
+	if name == "bleach" && x == "css" {
+		return []string{"tinycss2"}
+	}
+	return nil
 }
 
 func TestSRI(t *testing.T) {
@@ -212,4 +275,19 @@ func BenchmarkRenderOverlay(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestPatchDir: pip2nix.toml's patch paths are rendered relative to the
+// overlay file.
+func TestPatchDir(t *testing.T) {
+	plan := loadPlan(t, "testdata/extras.plan.json")
+	opts := testOptions
+	opts.PatchDir = "../reqs"
+	out, err := RenderOverlay(plan, opts)
+	require.NoError(t, err)
+	assert.Contains(t, string(out), "patches = [ ../reqs/patches/markdownify-no-network.patch ];")
+	opts.PatchDir = "sub"
+	out, err = RenderOverlay(plan, opts)
+	require.NoError(t, err)
+	assert.Contains(t, string(out), "patches = [ ./sub/patches/markdownify-no-network.patch ];")
 }

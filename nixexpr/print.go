@@ -98,13 +98,21 @@ func (p *printer) flat(e Expr) (string, bool) {
 		return e.p, true
 	case Ref:
 		return p.ref(e), true
+	case Select:
+		def, ok := p.flat(e.Default)
+		if !ok || compound(e.Default) {
+			p.fail("the default of %s must be a simple value on one line", p.ref(e.Ref))
+		}
+		return p.ref(e.Ref) + " or " + def, true
 	case List:
 		switch len(e) {
 		case 0:
 			return "[ ]", true
 		case 1:
 			if s, ok := p.flat(e[0]); ok {
-				return "[ " + p.paren(e[0], s) + " ]", true
+				// A list element is a selection: an application or an
+				// operation needs parentheses, as in an argument.
+				return "[ " + p.parenArg(e[0], s) + " ]", true
 			}
 		}
 		return "", false
@@ -151,7 +159,7 @@ func (p *printer) flat(e Expr) (string, bool) {
 		if len(e.Operands) < 2 {
 			p.fail("operator %s with %d operands", e.Op, len(e.Operands))
 		}
-		if e.Op != Concat && e.Op != Update {
+		if e.Op != Concat && e.Op != Update && e.Op != Plus {
 			p.fail("unsupported operator %q", e.Op)
 		}
 		parts := make([]string, 0, len(e.Operands))
@@ -210,7 +218,7 @@ func (p *printer) formalsFlat(e SetLambda) (string, bool) {
 // compound reports whether e needs parentheses as an operand or argument.
 func compound(e Expr) bool {
 	switch e := e.(type) {
-	case Lambda, SetLambda, Let, Op, Apply, Verbatim:
+	case Lambda, SetLambda, Let, Op, Apply, Verbatim, Select:
 		return true
 	case Int:
 		return e < 0 // f -1 would be a subtraction

@@ -66,6 +66,12 @@ type jsonPackage struct {
 	KnownVulnerabilities []string       `json:"knownVulnerabilities"`
 	Advisories           []jsonAdvisory `json:"advisories"`
 	Pinned               *jsonPinned    `json:"pinned"`
+	// Recipe lists, for an override, each part of nixpkgs' recipe and
+	// whether it was kept; absent for other packages.
+	Recipe []jsonRecipePart `json:"recipe,omitempty"`
+	// RebuiltBecause names, for a nixpkgs package used unchanged, the
+	// attributes the overlay changes that make it rebuild locally.
+	RebuiltBecause []string `json:"rebuiltBecause,omitempty"`
 }
 
 type jsonAdvisory struct {
@@ -95,6 +101,13 @@ func jsonAdvisories(as []resolver.Advisory) []jsonAdvisory {
 		})
 	}
 	return out
+}
+
+type jsonRecipePart struct {
+	Part     string `json:"part"`
+	Kept     bool   `json:"kept"`
+	Why      string `json:"why"`
+	ByConfig bool   `json:"byConfig"`
 }
 
 type jsonSdist struct {
@@ -149,11 +162,11 @@ func sortedPackages(plan *resolver.Plan) []resolver.Package {
 
 // JSON renders plan as the machine-readable report: top-level python,
 // nixpkgs, policy, packages and warnings, keys in a fixed order, 2-space
-// indentation, a trailing newline. Besides the package keys of docs/architecture.md it
-// carries action, reason, nixpkgsAttr, extras, yanked, yankedReason,
+// indentation, a trailing newline. Besides the package keys of docs/architecture.md
+// it carries action, reason, nixpkgsAttr, extras, yanked, yankedReason,
 // prerelease, nativeLibraries, knownVulnerabilities, advisories (every
-// source's, merged) and pinned; the top level also carries
-// advisoryDatabase.
+// source's, merged), pinned, recipe (overrides) and rebuiltBecause; the
+// top level also carries advisoryDatabase.
 func JSON(plan *resolver.Plan) ([]byte, error) {
 	if plan == nil {
 		return nil, fmt.Errorf("report JSON: nil plan")
@@ -195,6 +208,12 @@ func JSON(plan *resolver.Plan) ([]byte, error) {
 		}
 		if pa := p.Pinned; pa != nil {
 			jp.Pinned = &jsonPinned{Version: pa.Version, Advisories: jsonAdvisories(pa.Advisories), Avoided: list(pa.Avoided), Introduced: list(pa.Introduced)}
+		}
+		jp.RebuiltBecause = p.RebuiltBecause
+		if p.Recipe != nil {
+			for _, d := range p.Recipe.Decisions {
+				jp.Recipe = append(jp.Recipe, jsonRecipePart{Part: d.Part, Kept: d.Kept, Why: d.Why, ByConfig: d.ByConfig})
+			}
 		}
 		if p.Sdist != nil {
 			jp.Sdist = &jsonSdist{URL: p.Sdist.URL, SHA256: p.Sdist.SHA256}

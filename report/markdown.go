@@ -138,6 +138,31 @@ func Markdown(plan *resolver.Plan) ([]byte, error) {
 		t.end(&b, "None.")
 	}
 
+	section(&b, "Rebuild impact")
+	t = newTable("Package", "Version", "Rebuilt locally because the overlay changes")
+	for _, p := range pkgs {
+		if len(p.RebuiltBecause) > 0 {
+			t.row(&b, text(p.Name), text(p.Version), text(strings.Join(p.RebuiltBecause, ", ")))
+		}
+	}
+	t.end(&b, "No package used from nixpkgs unchanged depends on what the overlay changes: all of them come from the binary cache.")
+	b.WriteString("\nOverridden and added packages are always built locally. Only runtime dependency edges recorded by the nixpkgs query count.\n")
+
+	section(&b, "Closure graph")
+	b.WriteString(Mermaid(plan))
+
+	section(&b, "nixpkgs recipes of overridden packages")
+	t = newTable("Package", "Version", "Part of nixpkgs' recipe", "Kept", "Why")
+	for _, p := range pkgs {
+		if p.Recipe == nil {
+			continue
+		}
+		for _, d := range p.Recipe.Decisions {
+			t.row(&b, text(p.Name), text(p.Version), text(d.Part), yesNo(d.Kept), text(d.Why))
+		}
+	}
+	t.end(&b, "No package moves away from nixpkgs' version with a recipe to check.")
+
 	section(&b, "Notes")
 	notes := 0
 	for _, p := range pkgs {

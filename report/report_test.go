@@ -302,3 +302,33 @@ func TestAdvisorySections(t *testing.T) {
 	assert.Equal(t, []any{"PYSEC-2024-56", "PYSEC-2024-57"}, django.Pinned["avoided"])
 	assert.Equal(t, []any{"PYSEC-2023-74"}, requests.Pinned["introduced"])
 }
+
+// TestGraph: the Mermaid and DOT graphs mark sources and rebuilds and
+// group nixpkgs packages used unchanged into one node.
+func TestGraph(t *testing.T) {
+	plan := &resolver.Plan{Packages: []resolver.Package{
+		{Name: "a", Version: "1", Action: resolver.Add, Dependencies: []resolver.Dependency{{Name: "b"}, {Name: "c"}, {Name: "d"}}},
+		{Name: "b", Version: "2", Action: resolver.UseNixpkgs, RebuiltBecause: []string{"c"}, Dependencies: []resolver.Dependency{{Name: "c"}}},
+		{Name: "c", Version: "3", Action: resolver.Override},
+		{Name: "d", Version: "4", Action: resolver.UseNixpkgs, Dependencies: []resolver.Dependency{{Name: "e"}}},
+		{Name: "e", Version: "5", Action: resolver.UseNixpkgs},
+	}}
+	m := Mermaid(plan)
+	for _, want := range []string{"p0[\"a 1\"]:::added", "p1[\"b 2\"]:::rebuilt", "p2[\"c 3\"]:::override",
+		"nixpkgs_unchanged[\"nixpkgs, unchanged (2)\"]:::unchanged", "p0 --> nixpkgs_unchanged", "p1 --> p2"} {
+		assert.Contains(t, m, want)
+	}
+	assert.NotContains(t, m, "nixpkgs_unchanged --> nixpkgs_unchanged")
+	dot := string(DOT(plan))
+	assert.Contains(t, dot, `p1 [label="b 2", fillcolor="#ffedd5", style="filled,dashed"];`)
+	assert.Contains(t, dot, "p0 -> nixpkgs_unchanged;")
+
+	md, err := Markdown(plan)
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "| b | 2 | c |", "the rebuild impact table")
+	js, err := JSON(plan)
+	require.NoError(t, err)
+	assert.Contains(t, string(js), `"rebuiltBecause": [
+        "c"
+      ]`)
+}

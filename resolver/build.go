@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/nixmap"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/config"
 )
@@ -69,6 +70,17 @@ func (r *run) buildPlan(s *state) (*Plan, error) {
 			p.Source, p.Action = FromPyPI, Add
 		}
 		p.Reason = r.reason(s, c, pc)
+		if c.nix != nil && c.nix.License != nil {
+			p.License = nixpkgsLicense(c.nix.License)
+		}
+		if c.nix != nil && c.nix.Broken {
+			r.warn("nixpkgs marks %s %s (%s) broken: it will not build", name, c.text, c.nix.Attr)
+		}
+		if c.nix != nil {
+			for _, v := range c.nix.KnownVulnerabilities {
+				r.warn("nixpkgs lists a known vulnerability of %s %s (%s): %s", name, c.text, c.nix.Attr, v)
+			}
+		}
 		if c.nix == nil {
 			p.Yanked = c.yanked
 			if c.yanked {
@@ -107,6 +119,7 @@ func (r *run) buildPlan(s *state) (*Plan, error) {
 		p.BuildInputs = append([]string(nil), cfg.BuildInputs...)
 		p.Patches = append([]string(nil), cfg.Patches...)
 		p.Dependencies = r.dependencies(c, d, s.extras[name], attrs)
+		r.fillExtras(&p, c, d, s, attrs)
 		for _, q := range activeReqs(d.reqs, r.linux, s.extras[name]) {
 			if n := q.NormalizedName(); r.pkgConfig(n).Skip {
 				p.Notes = append(p.Notes, fmt.Sprintf("dependency %s left out: pip2nix.toml skips it", n))
@@ -127,7 +140,31 @@ func (r *run) buildPlan(s *state) (*Plan, error) {
 		p.RequiredBy = sortedKeys(requiredBy[p.Name])
 		sort.Strings(p.Notes)
 	}
+	r.markRebuilds(plan)
 	return plan, nil
+}
+
+// markRebuilds fills RebuiltBecause: a package used from nixpkgs as it is
+// still gets rebuilt when anything it depends on, transitively in
+// nixpkgs' graph, is an attribute the overlay changes.
+func (r *run) markRebuilds(plan *Plan) {
+	causes := map[string]map[string]bool{}
+	for _, p := range plan.Packages {
+		if p.Action != Override && p.Action != Alias {
+			continue
+		}
+		for _, d := range r.dependents(p.Attr) {
+			if causes[d] == nil {
+				causes[d] = map[string]bool{}
+			}
+			causes[d][p.Attr] = true
+		}
+	}
+	for i := range plan.Packages {
+		if p := &plan.Packages[i]; p.Action == UseNixpkgs {
+			p.RebuiltBecause = sortedKeys(causes[p.NixpkgsAttr])
+		}
+	}
 }
 
 // attrOf names the attribute a chosen candidate has in the final set.
@@ -183,6 +220,66 @@ func (r *run) dependencies(c *candidate, d *depInfo, extras []string, attrs map[
 		out = append(out, *dep)
 	}
 	return out
+}
+
+// nixpkgsLicense turns the SPDX ids of a nixpkgs package's meta.license
+// into the report's license; a list is read as all of them applying.
+func nixpkgsLicense(ids []string) License {
+	expr := strings.Join(ids, " AND ")
+	if len(ids) == 0 {
+		return License{Unknown: true}
+	}
+	res := nixmap.Licenses(expr, "", nil)
+	return License{Expression: expr, Nix: res.Nix, Unknown: res.Unknown, Unfree: res.Unfree}
+}
+
+// fillExtras records, for rendering extras: the extras requested on each
+// of p's dependency edges, the extras nixpkgs' attribute defines, and the
+// dependencies each requested extra of p adds to its base ones.
+func (r *run) fillExtras(p *Package, c *candidate, d *depInfo, s *state, attrs map[string]string) {
+	edge := map[string][]string{}
+	for _, q := range activeReqs(d.reqs, r.linux, s.extras[p.Name]) {
+		if len(q.Extras) > 0 {
+			edge[q.NormalizedName()] = append(edge[q.NormalizedName()], q.Extras...)
+		}
+	}
+	for i := range p.Dependencies {
+		if xs := edge[p.Dependencies[i].Name]; len(xs) > 0 {
+			norm := make([]string, len(xs))
+			for j, x := range xs {
+				norm[j] = pypi.NormalizeName(x)
+			}
+			p.Dependencies[i].Extras = dedupSorted(norm)
+		}
+	}
+	if c.nix != nil {
+		for x := range c.nix.OptionalDependencies {
+			p.NixpkgsExtras = append(p.NixpkgsExtras, x)
+		}
+		sort.Strings(p.NixpkgsExtras)
+	}
+	base := map[string]bool{}
+	for _, q := range activeReqs(d.reqs, r.linux, nil) {
+		base[q.NormalizedName()] = true
+	}
+	for _, x := range s.extras[p.Name] {
+		var added []string
+		for _, q := range activeReqs(d.reqs, r.linux, []string{x}) {
+			n := q.NormalizedName()
+			if base[n] || n == p.Name || r.pkgConfig(n).Skip {
+				continue
+			}
+			if a, ok := attrs[n]; ok {
+				added = append(added, a)
+			}
+		}
+		if len(added) > 0 {
+			if p.ExtraDependencies == nil {
+				p.ExtraDependencies = map[string][]string{}
+			}
+			p.ExtraDependencies[x] = dedupSorted(added)
+		}
+	}
 }
 
 // requested is the input files' specifier on a project ("" for a bare

@@ -64,6 +64,10 @@ func (r *run) projectCands(name string) (*projectCands, error) {
 	if ok {
 		return pc, nil
 	}
+	// A partial (recorded) set cannot say nixpkgs lacks what it omits.
+	if _, err := r.in.Nixpkgs.Find(name); err != nil {
+		return nil, err
+	}
 	r.discover(name, pypi.SpecifierSet{})
 	p, err := r.fe.project(name).wait(r.ctx)
 	if err != nil && !isNotFound(err) {
@@ -101,26 +105,12 @@ func (r *run) buildCands(name string, p *index.Project) *projectCands {
 			continue
 		}
 		c := &candidate{name: name, version: v, text: rel.Version, valid: true, release: rel, yanked: rel.Yanked()}
-		sd, requires := 0, ""
-		for _, f := range rel.Files {
-			if f.Kind != index.Sdist {
-				continue
-			}
-			sd++
-			if !r.pythonOK(f.RequiresPython) {
-				requires = f.RequiresPython
-				continue
-			}
-			c.sdists = append(c.sdists, f)
-		}
-		switch {
-		case sd == 0:
-			pc.notes = append(pc.notes, releaseNote{v, fmt.Sprintf("%s has no sdist and cannot be built from the index", v)})
-			continue
-		case len(c.sdists) == 0:
-			pc.notes = append(pc.notes, releaseNote{v, fmt.Sprintf("%s requires Python %s (target %s)", v, requires, r.python)})
+		files, why := r.usableFiles(rel.Files, v)
+		if len(files) == 0 {
+			pc.notes = append(pc.notes, releaseNote{v, why})
 			continue
 		}
+		c.sdists = files
 		pc.index = append(pc.index, c)
 	}
 	sort.SliceStable(pc.index, func(i, j int) bool { return pc.index[i].version.Compare(pc.index[j].version) > 0 })
@@ -209,7 +199,11 @@ func (r *run) inspectSdist(c *candidate) (*inspected, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c, err)
 	}
-	info, err := sdist.Inspect(f.Filename, data, sdist.Limits{})
+	inspect := sdist.Inspect
+	if f.Kind == index.Wheel {
+		inspect = sdist.InspectWheel
+	}
+	info, err := inspect(f.Filename, data, sdist.Limits{})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c, err)
 	}
@@ -217,7 +211,7 @@ func (r *run) inspectSdist(c *candidate) (*inspected, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c, err)
 	}
-	ins = &inspected{file: f, info: info, digests: digests}
+	ins = &inspected{file: f, info: info, digests: digests, data: data}
 	r.mu.Lock()
 	r.sdists[c] = ins
 	r.mu.Unlock()

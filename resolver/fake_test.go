@@ -2,12 +2,14 @@ package resolver
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -26,11 +28,13 @@ type rel struct {
 	deps           []string // Requires-Dist strings
 	requiresPython string
 	yanked         bool
-	noSdist        bool   // wheels only
-	unknownDeps    bool   // the index publishes no dependency metadata
-	rust           bool   // the sdist carries a Cargo.toml
-	metaPython     string // requires_python stated by the release metadata only
-	fail           error  // the release metadata request fails with it
+	noSdist        bool     // wheels only
+	platformWheel  bool     // its only wheel is a CPython/manylinux one
+	build          []string // [build-system] requires; nil means hatchling
+	unknownDeps    bool     // the index publishes no dependency metadata
+	rust           bool     // the sdist carries a Cargo.toml
+	metaPython     string   // requires_python stated by the release metadata only
+	fail           error    // the release metadata request fails with it
 }
 
 // fakeIndex is an in-memory IndexSource over synthetic releases (every
@@ -72,9 +76,13 @@ func (f *fakeIndex) sdistBytes(name string, r rel) []byte {
 	for _, d := range r.deps {
 		pkginfo += "Requires-Dist: " + d + "\n"
 	}
+	build := `"hatchling"`
+	if r.build != nil {
+		build = `"` + strings.Join(r.build, `", "`) + `"`
+	}
 	files := map[string]string{
 		stem + "/PKG-INFO":       pkginfo,
-		stem + "/pyproject.toml": "[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n",
+		stem + "/pyproject.toml": "[build-system]\nrequires = [" + build + "]\nbuild-backend = \"hatchling.build\"\n",
 		stem + "/" + strings.ReplaceAll(name, "-", "_") + "/__init__.py": "",
 	}
 	if r.rust {
@@ -98,11 +106,36 @@ func (f *fakeIndex) sdistBytes(name string, r rel) []byte {
 	return buf.Bytes()
 }
 
+// wheelBytes builds a release's synthetic pure wheel.
+func (f *fakeIndex) wheelBytes(name string, r rel) []byte {
+	stem := strings.ReplaceAll(name, "-", "_") + "-" + r.version
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	md := "Metadata-Version: 2.1\nName: " + name + "\nVersion: " + r.version + "\nSummary: Synthetic " + name + "\nLicense: MIT\n"
+	for _, d := range r.deps {
+		md += "Requires-Dist: " + d + "\n"
+	}
+	for _, m := range []struct{ name, body string }{
+		{strings.ReplaceAll(name, "-", "_") + "/__init__.py", ""},
+		{stem + ".dist-info/METADATA", md},
+	} {
+		w, _ := zw.Create(m.name)
+		_, _ = w.Write([]byte(m.body))
+	}
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
 func (f *fakeIndex) files(name string, r rel) []index.File {
 	stem := strings.ReplaceAll(name, "-", "_") + "-" + r.version
+	tags := "-py3-none-any.whl"
+	if r.platformWheel {
+		tags = "-cp312-cp312-manylinux_2_17_x86_64.whl"
+	}
+	wsum := sha256.Sum256(f.wheelBytes(name, r))
 	wheel := index.File{
-		Filename: stem + "-py3-none-any.whl", URL: "https://files.invalid/" + stem + "-py3-none-any.whl",
-		Kind: index.Wheel, SHA256: strings.Repeat("0", 64), RequiresPython: r.requiresPython, Yanked: r.yanked,
+		Filename: stem + tags, URL: "https://files.invalid/" + stem + tags,
+		Kind: index.Wheel, SHA256: hex.EncodeToString(wsum[:]), RequiresPython: r.requiresPython, Yanked: r.yanked,
 	}
 	if r.yanked {
 		wheel.YankedReason = "synthetic: broken build"
@@ -168,17 +201,34 @@ func (f *fakeIndex) Download(ctx context.Context, file index.File) ([]byte, erro
 	}
 	for name, rels := range f.projects {
 		for _, r := range rels {
-			if !r.noSdist && strings.ReplaceAll(name, "-", "_")+"-"+r.version+".tar.gz" == file.Filename {
+			stem := strings.ReplaceAll(name, "-", "_") + "-" + r.version
+			if !r.noSdist && stem+".tar.gz" == file.Filename {
 				return f.sdistBytes(name, r), nil
+			}
+			if !r.platformWheel && stem+"-py3-none-any.whl" == file.Filename {
+				return f.wheelBytes(name, r), nil
 			}
 		}
 	}
 	return nil, fmt.Errorf("%s: %w", file.URL, index.ErrNotFound)
 }
 
-// nixSet builds a synthetic nixpkgs set from "attr=pname@version" entries.
+// buildTools are in every synthetic set, as in nixpkgs: the worlds' sdists
+// name them in [build-system].
+var buildTools = []string{"cython=cython@3.0.12", "flit-core=flit-core@3.12.0", "hatch-fancy-pypi-readme=hatch-fancy-pypi-readme@24.1.0",
+	"hatch-vcs=hatch-vcs@0.4.0", "hatchling=hatchling@1.27.0", "maturin=maturin@1.8.3", "pdm-backend=pdm-backend@2.4.3",
+	"poetry-core=poetry-core@2.1.2", "setuptools=setuptools@80.9.0", "setuptools-rust=setuptools-rust@1.10.2",
+	"setuptools-scm=setuptools-scm@8.3.1", "wheel=wheel@0.45.1"}
+
+// nixSet builds a synthetic nixpkgs set from "attr=pname@version" entries
+// and the buildTools.
 func nixSet(entries ...string) *nixpkgs.Set {
 	s := &nixpkgs.Set{Ref: "synthetic", PythonAttr: "python312", PythonVersion: "3.12.10", PythonMajorMinor: "3.12", Aliases: nixpkgs.DefaultAliases()}
+	for _, tool := range buildTools {
+		if !slices.ContainsFunc(entries, func(e string) bool { return strings.HasPrefix(e, strings.Split(tool, "=")[0]+"=") }) {
+			entries = append(entries, tool)
+		}
+	}
 	for _, e := range entries {
 		attr, rest, _ := strings.Cut(e, "=")
 		pname, version, _ := strings.Cut(rest, "@")

@@ -7,8 +7,12 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/nixmap"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/index"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/sdist"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/nixpkgs"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/recipe"
 )
 
 // inspect downloads and reads the sdist of every package built from the
@@ -16,6 +20,10 @@ import (
 // and the report need: Sdist, build system, license, import names and
 // native code.
 func (r *run) inspect(plan *Plan) error {
+	texts, err := r.patchTexts(plan)
+	if err != nil {
+		return err
+	}
 	g, _ := errgroup.WithContext(r.ctx)
 	g.SetLimit(cap(r.fe.sem))
 	n := 0
@@ -32,6 +40,9 @@ func (r *run) inspect(plan *Plan) error {
 				return fmt.Errorf("inspect %s==%s: %w", p.Name, p.Version, err)
 			}
 			r.fillFromSdist(p, c, ins)
+			if p.Action == Override {
+				return r.fitRecipe(p, ins, texts[p.NixpkgsAttr])
+			}
 			return nil
 		})
 	}
@@ -56,6 +67,60 @@ func (r *run) inspectChosen(c *candidate) (*inspected, error) {
 	return r.inspectSdist(c)
 }
 
+// patchTexts asks for the texts of nixpkgs' patches of the packages the
+// plan overrides, in one evaluation.
+func (r *run) patchTexts(plan *Plan) (map[string][]*string, error) {
+	if r.in.PatchTexts == nil {
+		return nil, nil
+	}
+	var attrs []string
+	for _, p := range plan.Packages {
+		if p.Action != Override {
+			continue
+		}
+		if np, ok := r.in.Nixpkgs.Package(p.NixpkgsAttr); ok && len(np.Recipe.Patches) > 0 {
+			attrs = append(attrs, p.NixpkgsAttr)
+		}
+	}
+	if len(attrs) == 0 {
+		return nil, nil
+	}
+	texts, err := r.in.PatchTexts(r.ctx, attrs)
+	if err != nil {
+		return nil, fmt.Errorf("nixpkgs patches of %s: %w", strings.Join(attrs, ", "), err)
+	}
+	return texts, nil
+}
+
+// fitRecipe decides which parts of nixpkgs' recipe for an overridden
+// package fit the new sdist.
+func (r *run) fitRecipe(p *Package, ins *inspected, texts []*string) error {
+	np, _ := r.in.Nixpkgs.Package(p.NixpkgsAttr)
+	var requires []string
+	for _, d := range p.Dependencies {
+		requires = append(requires, d.Name)
+	}
+	cfg := r.pkgConfig(p.Name)
+	in := recipe.Input{
+		Attr: p.NixpkgsAttr, Version: p.Version, Recipe: np.Recipe, PatchTexts: texts,
+		Files:    ins.info.Files,
+		Requires: requires, Keep: cfg.KeepRecipe, Drop: cfg.DropRecipe,
+	}
+	// A recorded inspection comes without the archive: nothing that needs
+	// its contents can be verified, so those parts are dropped.
+	if ins.data != nil {
+		in.Read = func(paths []string) (map[string][]byte, error) {
+			return sdist.ReadMembers(ins.file.Filename, ins.data, sdist.Limits{}, paths)
+		}
+	}
+	fit, err := recipe.Check(in)
+	if err != nil {
+		return fmt.Errorf("nixpkgs recipe of %s at %s: %w", p.NixpkgsAttr, p.Version, err)
+	}
+	p.Recipe = fit
+	return nil
+}
+
 // chosenCandidate finds the candidate buildPlan used for an index package.
 func (r *run) chosenCandidate(name string) *candidate {
 	return r.final[name]
@@ -68,21 +133,20 @@ func (r *run) fillFromSdist(p *Package, c *candidate, ins *inspected) {
 		p.Notes = append(p.Notes, NeedsRegenerationNote)
 		r.warn("%s %s: the digest of %s is unknown; it needs regeneration online", p.Name, p.Version, f.Filename)
 	}
-	p.Sdist.PName, p.Sdist.Extension = fetchPypiName(f.Filename, p.Version)
-	info := ins.info
-	attrs, unmapped := sdist.NixBuildSystems(info.BuildSystem)
-	for _, q := range unmapped {
-		req, err := pypi.ParseRequirement(q)
-		if err != nil {
-			p.Notes = append(p.Notes, fmt.Sprintf("build requirement %q is not a PEP 508 requirement", q))
-			continue
+	if f.Kind == index.Wheel {
+		p.Sdist.Format = "wheel"
+		if w, err := sdist.ParseWheelName(f.Filename); err == nil {
+			p.Sdist.WheelPython = w.Python
+			// fetchPypi rebuilds "${pname}-${version}-${python}-none-any.whl".
+			if w.Build == "" && w.Version == p.Version {
+				p.Sdist.PName = w.Distribution
+			}
 		}
-		if nix := r.in.Nixpkgs.Lookup(req.Name); len(nix) > 0 {
-			attrs = append(attrs, nix[0].Attr)
-			continue
-		}
-		p.Notes = append(p.Notes, fmt.Sprintf("build requirement %s has no nixpkgs attribute", q))
+	} else {
+		p.Sdist.PName, p.Sdist.Extension = fetchPypiName(f.Filename, p.Version)
 	}
+	info := ins.info
+	attrs := r.buildTools(p, ins)
 	p.BuildSystem = dedupSorted(attrs)
 	p.BuildRequires = append([]string(nil), info.BuildSystem.Requires...)
 	p.ImportNames = append([]string(nil), info.ImportNames...)
@@ -112,6 +176,65 @@ func (r *run) fillFromSdist(p *Package, c *candidate, ins *inspected) {
 // index fills the digest in.
 const NeedsRegenerationNote = "sdist digest unknown: needs regeneration online"
 
+// buildTools checks each build requirement of p's sdist against the
+// nixpkgs set and returns the attributes of the tools. A tool nixpkgs has
+// is used at nixpkgs' version: a bound it does not meet is relaxed (and
+// rendered so in pyproject.toml), never a reason to re-version the tool;
+// a tool nixpkgs lacks is recorded in r.missingTools, for Resolve to take
+// it from the index.
+func (r *run) buildTools(p *Package, ins *inspected) []string {
+	var attrs []string
+	base := envWith(r.linux, "")
+	for _, s := range ins.info.BuildSystem.Requires {
+		q, err := pypi.ParseRequirement(s)
+		if err != nil {
+			p.Notes = append(p.Notes, fmt.Sprintf("build requirement %q is not a PEP 508 requirement", s))
+			continue
+		}
+		if !q.Marker.IsEmpty() && !q.Marker.Evaluate(base) {
+			continue
+		}
+		name := q.NormalizedName()
+		attr, ok := nixmap.BuildAttr(name)
+		if !ok {
+			if nix := r.in.Nixpkgs.Lookup(name); len(nix) > 0 {
+				attr, ok = nix[0].Attr, true
+			}
+		}
+		np, inSet := r.in.Nixpkgs.Package(attr)
+		switch {
+		case ok && inSet:
+			attrs = append(attrs, attr)
+			if v, err := pypi.ParseVersion(np.Version); err == nil && !q.Specifier.IsEmpty() && !q.Specifier.Contains(v, true) {
+				r.relaxBuild(p, ins, s, q, np)
+			}
+		case r.final[name] != nil:
+			attrs = append(attrs, r.attrOf(r.final[name])) // taken from the index in an earlier round
+		default:
+			r.mu.Lock()
+			if r.missingTools[name] == nil {
+				r.missingTools[name] = map[string]bool{}
+			}
+			r.missingTools[name][p.Name+" "+p.Version] = true
+			r.mu.Unlock()
+			attrs = append(attrs, name)
+		}
+	}
+	return attrs
+}
+
+// relaxBuild records that nixpkgs' tool np does not meet build
+// requirement s of p, and relaxes it when pyproject.toml spells it so.
+func (r *run) relaxBuild(p *Package, ins *inspected, s string, q pypi.Requirement, np nixpkgs.Package) {
+	files, err := sdist.ReadMembers(ins.file.Filename, ins.data, sdist.Limits{}, []string{"pyproject.toml"})
+	if err == nil && strings.Contains(string(files["pyproject.toml"]), s) {
+		p.RelaxBuildRequires = append(p.RelaxBuildRequires, s)
+		r.warn("%s %s: build requirement %s relaxed to nixpkgs' %s %s (build tools are never re-versioned)", p.Name, p.Version, s, np.Attr, np.Version)
+		return
+	}
+	r.warn("%s %s: build requirement %s is not met by nixpkgs' %s %s and could not be relaxed (not spelled so in pyproject.toml); the build may fail", p.Name, p.Version, s, np.Attr, np.Version)
+}
+
 // license maps the release's license fields (the index's metadata, else
 // the sdist's PKG-INFO) to lib.licenses.
 func (r *run) license(c *candidate, info *sdist.Info) License {
@@ -124,12 +247,12 @@ func (r *run) license(c *candidate, info *sdist.Info) License {
 		md := info.Metadata
 		expr, text, classifiers = md.LicenseExpression, md.License, md.Classifiers
 	}
-	res := sdist.NixLicenses(expr, text, classifiers)
+	res := nixmap.Licenses(expr, text, classifiers)
 	l := License{Nix: res.Nix, Unknown: res.Unknown, Unfree: res.Unfree}
 	switch {
 	case expr != "":
 		l.Expression = expr
-	case res.Source == sdist.LicenseFromClassifiers || res.Source == sdist.LicenseFromClassifiersAndLicense || text == "" || strings.Contains(text, "\n"):
+	case res.Source == nixmap.LicenseFromClassifiers || res.Source == nixmap.LicenseFromClassifiersAndLicense || text == "" || strings.Contains(text, "\n"):
 		l.Expression = licenseFromClassifiers(classifiers)
 	default:
 		l.Expression = strings.TrimSpace(text)

@@ -3,6 +3,7 @@ package resolver
 import (
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/index"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/sdist"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/recipe"
 )
 
 // Source says where a package in the plan comes from.
@@ -127,11 +128,16 @@ type Package struct {
 	Sdist          *Sdist   // nil for packages used from nixpkgs unchanged
 	BuildSystem    []string // nixpkgs attributes (setuptools, hatchling, …)
 	BuildRequires  []string // [build-system] requires as published
-	License        License
-	ImportNames    []string
-	Summary        string
-	HomePage       string
-	Changelog      string
+	// RelaxBuildRequires are build requirements, as pyproject.toml spells
+	// them, whose bounds nixpkgs' tool does not meet: the overlay relaxes
+	// them to the bare name, as nixpkgs does, instead of re-versioning the
+	// tool.
+	RelaxBuildRequires []string `json:",omitempty"`
+	License            License
+	ImportNames        []string
+	Summary            string
+	HomePage           string
+	Changelog          string
 	// NativeBuildInputs and BuildInputs are nixpkgs attribute paths from
 	// pip2nix.toml (e.g. "pkgs.libxml2").
 	NativeBuildInputs []string
@@ -154,6 +160,20 @@ type Package struct {
 	// Pinned compares the pinned version's advisories with Version's;
 	// nil without an advisory database or an exact pin.
 	Pinned *PinAdvisories `json:",omitempty"`
+	// Recipe says which parts of nixpkgs' recipe an Override keeps; nil
+	// for other actions.
+	Recipe *recipe.Fit `json:",omitempty"`
+	// NixpkgsExtras are the extras nixpkgs' attribute defines
+	// optional-dependencies for (Use and Alias packages).
+	NixpkgsExtras []string `json:",omitempty"`
+	// RebuiltBecause lists, for a package used from nixpkgs unchanged, the
+	// attributes the overlay changes (overrides, aliases) that it depends
+	// on through nixpkgs' dependency graph: it is rebuilt locally instead
+	// of substituted from the binary cache. Empty when unaffected.
+	RebuiltBecause []string `json:",omitempty"`
+	// ExtraDependencies maps each requested extra to the attributes of the
+	// dependencies it adds to the base ones.
+	ExtraDependencies map[string][]string `json:",omitempty"`
 }
 
 // Dependency is one runtime dependency edge of a package.
@@ -164,6 +184,8 @@ type Dependency struct {
 	// Platforms lists where the dependency applies on the target Python:
 	// "linux", "darwin" or both. Both is rendered unconditionally.
 	Platforms []string
+	// Extras are the extras requested on this edge (bleach[css]).
+	Extras []string `json:",omitempty"`
 }
 
 // Sdist is the source distribution a package is built from.
@@ -182,6 +204,12 @@ type Sdist struct {
 	// the same file name and digest); a lock file keeps it so later runs
 	// reuse it without the archive's bytes.
 	Inspection *sdist.Info `json:"-"`
+	// Format is "wheel" for a pure-Python wheel (a release published
+	// without sdist), built as nixpkgs does with format = "wheel"; "" for
+	// an sdist. WheelPython is then the wheel's Python tag ("py3",
+	// "py2.py3"), fetchPypi's dist and python.
+	Format      string `json:",omitempty"`
+	WheelPython string `json:",omitempty"`
 }
 
 // License is a package's license as published and as nixpkgs names it.

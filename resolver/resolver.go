@@ -58,6 +58,10 @@ type Input struct {
 	// Inspections are earlier inspection results of sdists (a lock file,
 	// recorded facts); a chosen sdist found there is not downloaded.
 	Inspections InspectionCache
+	// PatchTexts returns the text of each patch of nixpkgs' recipe for the
+	// given attributes (attribute → one entry per patch, nil when unknown);
+	// nil when no evaluation can read them (then no patch is verified).
+	PatchTexts func(ctx context.Context, attrs []string) (map[string][]*string, error)
 }
 
 // InspectionCache holds inspection results of sdists recorded earlier, by
@@ -135,34 +139,91 @@ func Resolve(ctx context.Context, in Input, idx IndexSource) (*Plan, error) {
 			return nil, err
 		}
 	}
+	// Build tools nixpkgs lacks come from the index: each round that finds
+	// some resolves again with them as requirements (a tool's own build
+	// tools may need a further round).
+	tools := map[string][]string{}
+	for round := 0; ; round++ {
+		plan, missing, err := resolveOnce(ctx, in, idx, tools, mode)
+		if err != nil {
+			return nil, err
+		}
+		if len(missing) == 0 {
+			return plan, nil
+		}
+		if round == maxToolRounds {
+			return nil, fmt.Errorf("resolve: build tools still missing after %d rounds: %s", maxToolRounds, strings.Join(sortedKeys(missing), ", "))
+		}
+		for _, name := range sortedKeys(missing) {
+			if _, done := tools[name]; done {
+				return nil, &ConflictError{Name: name, Chain: []string{fmt.Sprintf("the build system of %s requires %s", strings.Join(sortedKeys(missing[name]), ", "), name)},
+					Tail: fmt.Sprintf("neither nixpkgs nor the index provides the build tool %s", name)}
+			}
+			tools[name] = sortedKeys(missing[name])
+			line, err := pypi.ParseRequirement(name)
+			if err != nil {
+				return nil, fmt.Errorf("build tool %q: %w", name, err)
+			}
+			in.Requirements = append(in.Requirements, pypi.RequirementLine{Requirement: line,
+				Pos: pypi.Position{File: "the build system of " + strings.Join(tools[name], ", ")}})
+		}
+	}
+}
+
+// maxToolRounds bounds the resolutions run to add missing build tools.
+const maxToolRounds = 3
+
+// resolveOnce is one resolution; missing lists the build tools nixpkgs
+// lacks (→ the packages needing them) that tools does not hold yet; mode
+// is the hash-checking mode of the requirements (hashMode).
+func resolveOnce(ctx context.Context, in Input, idx IndexSource, tools map[string][]string, mode string) (*Plan, map[string]map[string]bool, error) {
 	r, err := newRun(ctx, in, idx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer r.stop()
 	root, err := r.rootState()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	r.progress("resolving %d requirement(s)", len(in.Requirements))
 	final, err := r.solve(root)
 	if err != nil {
-		return nil, err
+		var conflict *ConflictError
+		if errors.As(err, &conflict) && tools[conflict.Name] != nil && conflict.Tail == fmt.Sprintf("neither nixpkgs nor the index provides %s", conflict.Name) {
+			conflict.Chain = []string{fmt.Sprintf("the build system of %s requires %s", strings.Join(tools[conflict.Name], ", "), conflict.Name)}
+			conflict.Tail = fmt.Sprintf("neither nixpkgs nor the index provides the build tool %s", conflict.Name)
+		}
+		return nil, nil, err
 	}
 	r.final = final.chosen
 	r.progress("resolved %d package(s) in %d candidate trial(s)", len(final.chosen), r.steps)
 	plan, err := r.buildPlan(final)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := r.inspect(plan); err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	for i := range plan.Packages {
+		p := &plan.Packages[i]
+		if users, ok := tools[p.Name]; ok {
+			p.Requested = nil
+			p.Notes = append(p.Notes, fmt.Sprintf("build tool of %s, which nixpkgs lacks; taken from the index", strings.Join(users, ", ")))
+			r.warn("build tool %s is not in nixpkgs; %s %s is built from the index for %s", p.Name, p.Name, p.Version, strings.Join(users, ", "))
+		}
+	}
+	missing := map[string]map[string]bool{}
+	for name, users := range r.missingTools {
+		if r.final[name] == nil {
+			missing[name] = users
+		}
 	}
 	if err := r.applyHashes(plan, mode); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	r.finishWarnings(plan)
-	return plan, nil
+	return plan, missing, nil
 }
 
 // run is one resolution's working state shared by the search, the plan
@@ -185,8 +246,11 @@ type run struct {
 	steps      int
 	conflict   *ConflictError
 	sdists     map[*candidate]*inspected // inspections made during the search
-	final      map[string]*candidate     // the solution, by name
-	orderMemo  map[orderKey][]*candidate // see ordered
+	reverse    map[string][]string       // attribute → attributes depending on it (see dependents)
+	// missingTools: build tools nixpkgs lacks → the packages needing them.
+	missingTools map[string]map[string]bool
+	final        map[string]*candidate     // the solution, by name
+	orderMemo    map[orderKey][]*candidate // see ordered
 }
 
 func newRun(ctx context.Context, in Input, idx IndexSource) (*run, error) {
@@ -208,19 +272,20 @@ func newRun(ctx context.Context, in Input, idx IndexSource) (*run, error) {
 	in.Nixpkgs = &aliased
 	cctx, cancel := context.WithCancel(ctx)
 	return &run{
-		ctx:        cctx,
-		cancel:     cancel,
-		in:         in,
-		fe:         newFetcher(cctx, idx, in.Jobs),
-		linux:      pypi.LinuxCPython(set.PythonVersion),
-		darwin:     pypi.DarwinCPython(set.PythonVersion),
-		python:     py,
-		discovered: map[string]bool{},
-		cands:      map[string]*projectCands{},
-		deps:       map[*candidate]*depInfo{},
-		warnings:   map[string]bool{},
-		sdists:     map[*candidate]*inspected{},
-		orderMemo:  map[orderKey][]*candidate{},
+		ctx:          cctx,
+		cancel:       cancel,
+		in:           in,
+		fe:           newFetcher(cctx, idx, in.Jobs),
+		linux:        pypi.LinuxCPython(set.PythonVersion),
+		darwin:       pypi.DarwinCPython(set.PythonVersion),
+		python:       py,
+		discovered:   map[string]bool{},
+		cands:        map[string]*projectCands{},
+		deps:         map[*candidate]*depInfo{},
+		warnings:     map[string]bool{},
+		sdists:       map[*candidate]*inspected{},
+		missingTools: map[string]map[string]bool{},
+		orderMemo:    map[orderKey][]*candidate{},
 	}, nil
 }
 
@@ -329,4 +394,5 @@ type inspected struct {
 	file    index.File
 	info    *sdist.Info
 	digests []pypi.Hash // sha256, sha384 and sha512 of the file, computed
+	data    []byte      // the archive, for the recipe check; nil for a recorded inspection
 }

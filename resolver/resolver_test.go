@@ -163,11 +163,27 @@ func TestResolveScenarios(t *testing.T) {
 			want: []string{"foo add foo 1.0"},
 		},
 		{
-			name: "wheel-only releases are no candidates", reqs: []string{"foo"},
-			nix: nixSet(), index: map[string][]rel{"foo": {{version: "1.0"}, {version: "2.0", noSdist: true}}},
+			name: "a pure wheel is the source of a wheel-only release", reqs: []string{"foo==2.0"},
+			nix: nixSet(), index: map[string][]rel{"foo": {{version: "1.0"}, {version: "2.0", noSdist: true, deps: []string{"bar"}}}, "bar": {{version: "1.0"}}},
+			want: []string{"bar add bar 1.0", "foo add foo 2.0"},
+			check: func(t *testing.T, p *Plan) {
+				foo := p.Packages[1]
+				require.NotNil(t, foo.Sdist)
+				assert.Equal(t, "foo-2.0-py3-none-any.whl", foo.Sdist.Filename)
+				assert.Equal(t, "wheel", foo.Sdist.Format)
+				assert.Equal(t, "py3", foo.Sdist.WheelPython)
+				assert.Equal(t, "foo", foo.Sdist.PName)
+				assert.Empty(t, foo.BuildSystem, "a wheel is not built")
+				assert.Equal(t, []string{"foo"}, foo.ImportNames)
+				assert.Equal(t, "bar", foo.Dependencies[0].Name, "dependencies from the wheel's METADATA")
+			},
+		},
+		{
+			name: "platform wheels are never a source", reqs: []string{"foo"},
+			nix: nixSet(), index: map[string][]rel{"foo": {{version: "1.0"}, {version: "2.0", noSdist: true, platformWheel: true}}},
 			want: []string{"foo add foo 1.0"},
 			check: func(t *testing.T, p *Plan) {
-				assert.Equal(t, []string{"2.0 has no sdist and cannot be built from the index"}, p.Packages[0].Notes)
+				assert.Equal(t, []string{"2.0 has neither an sdist nor a pure-Python wheel and cannot be built from the index"}, p.Packages[0].Notes)
 			},
 		},
 		{

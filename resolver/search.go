@@ -330,6 +330,7 @@ func (r *run) ordered(name string, cons []constraint) ([]*candidate, error) {
 			out = append(out, c)
 		}
 	}
+	r.preferFewerRebuilds(out)
 	out = append(out, r.indexAllowed(pc, cons)...)
 	r.orderMemo[key] = out
 	return out, nil

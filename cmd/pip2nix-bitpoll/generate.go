@@ -44,6 +44,7 @@ type resolveFlags struct {
 	quiet        bool
 	reportMD     string
 	reportJSON   string
+	graph        string
 	check        bool
 	advisories   string
 	failOnAdv    bool
@@ -66,6 +67,7 @@ func (f *resolveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.advisories, "advisories", "", "check the closure against OSV advisories at `PATH|URL`: a PyPA advisory-database checkout (vulns/<project>/<ID>.yaml), an OSV .json file or a .zip export; http(s) URLs are downloaded")
 	fs.BoolVar(&f.failOnAdv, "fail-on-advisories", false, "exit 9 when advisories not accepted in pip2nix.toml affect the chosen versions (outputs are still written)")
 	fs.StringVar(&f.recorded, "recorded", "", "resolve against recorded index facts in `DIR` (recorded/index/*.toml) instead of an index; no archive is read")
+	fs.StringVar(&f.graph, "graph", "", "write the closure graph for Graphviz to `FILE.dot`")
 }
 
 func generateCommand() *command {
@@ -173,7 +175,7 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 		return err
 	}
 	if f.check && oldLock != nil {
-		return checkFromLock(e, f, lf, oldLock, lockPath, inputs, overlayPath)
+		return checkFromLock(e, f, lf, oldLock, lockPath, inputs, overlayPath, patchDir(config.Find(reqPaths[0]), overlayPath))
 	}
 	cfg, err := config.Load(config.Find(reqPaths[0]))
 	if err != nil {
@@ -218,7 +220,7 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 		source, indexDesc = x, desc
 		inspections = append(inspections, x.Inspections())
 	}
-	plan, err := resolver.Resolve(ctx, resolver.Input{
+	in := resolver.Input{
 		Requirements: lines,
 		Files:        inputs,
 		Nixpkgs:      set,
@@ -229,7 +231,15 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 		// pip's hash-checking mode covers the whole install.
 		RequireHashes: opts.RequireHashes,
 		Inspections:   lockfile.Merge(inspections...),
-	}, source)
+	}
+	if !strings.HasSuffix(set.Ref, ".json") && set.Ref != "" {
+		// An evaluable nixpkgs can give the texts of its patches, so the
+		// overlay keeps those that apply to the releases it moves to.
+		in.PatchTexts = func(ctx context.Context, attrs []string) (map[string][]*string, error) {
+			return nixpkgs.PatchTexts(ctx, nixpkgs.QueryOptions{Ref: set.Ref, Python: f.python, Stderr: e.stderr, Progress: progress.event}, attrs)
+		}
+	}
+	plan, err := resolver.Resolve(ctx, in, source)
 	progress.done()
 	if err != nil {
 		var conflict *resolver.ConflictError
@@ -239,6 +249,10 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 			return withCode(exitIntegrity, err)
 		case errors.As(err, &conflict):
 			return withCode(exitConflict, err)
+		}
+		var nixErr *nixpkgs.QueryError
+		if errors.As(err, &nixErr) {
+			return withCode(exitNix, err)
 		}
 		return withCode(exitIndex, err)
 	}
@@ -251,7 +265,7 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 		Allowed:    cfg.AllowedAdvisories,
 		ConfigPath: relativeTo(filepath.Dir(reqPaths[0]), cfg.Path),
 	})
-	outs, markdown, err := renderOutputs(plan, inputs, indexDesc, overlayPath, f)
+	outs, markdown, err := renderOutputs(plan, inputs, indexDesc, overlayPath, patchDir(cfg.Path, overlayPath), f)
 	if err != nil {
 		return err
 	}
@@ -347,15 +361,17 @@ func describeAdvisories(ref string) string {
 	return filepath.Base(filepath.Clean(ref))
 }
 
-// renderOutputs renders the overlay (when overlayPath is set) and the
-// reports asked for; markdown is the Markdown report, which audit prints
+// renderOutputs renders the overlay (when overlayPath is set; patches
+// from pip2nix.toml are named relative to patchDir) and the reports and
+// graph asked for; markdown is the Markdown report, which audit prints
 // when no file is given.
-func renderOutputs(plan *resolver.Plan, inputs []resolver.InputFile, indexDesc, overlayPath string, f *resolveFlags) (outs []output, markdown []byte, err error) {
+func renderOutputs(plan *resolver.Plan, inputs []resolver.InputFile, indexDesc, overlayPath, patchDir string, f *resolveFlags) (outs []output, markdown []byte, err error) {
 	if overlayPath != "" {
 		overlay, err := nixexpr.RenderOverlay(plan, nixexpr.OverlayOptions{
 			Generator: "pip2nix-bitpoll " + version,
 			Command:   regenerateCommand(inputs, plan),
 			Index:     indexDesc,
+			PatchDir:  patchDir,
 		})
 		if err != nil {
 			return nil, nil, withCode(exitInput, err)
@@ -376,7 +392,30 @@ func renderOutputs(plan *resolver.Plan, inputs []resolver.InputFile, indexDesc, 
 		}
 		outs = append(outs, output{f.reportJSON, data})
 	}
+	if f.graph != "" {
+		outs = append(outs, output{f.graph, report.DOT(plan)})
+	}
 	return outs, markdown, nil
+}
+
+// patchDir is the directory of the configuration file relative to the
+// overlay's, where pip2nix.toml's relative patch paths start.
+func patchDir(configPath, overlayPath string) string {
+	if configPath == "" {
+		return "."
+	}
+	rel, err := filepath.Rel(filepath.Dir(absOr(overlayPath)), filepath.Dir(absOr(configPath)))
+	if err != nil {
+		return filepath.ToSlash(filepath.Dir(configPath))
+	}
+	return filepath.ToSlash(rel)
+}
+
+func absOr(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }
 
 // readRequirements parses every requirements file, in order, and records the

@@ -120,13 +120,13 @@ func loadFacts(e *env, dir string) (*facts.Index, string, error) {
 // from the lock alone — no index, no archive, no nixpkgs evaluation — after
 // checking that the lock was made for the requirements files (and the
 // nixpkgs revision, Python and policy) given.
-func checkFromLock(e *env, f *resolveFlags, lf *lockFlags, l *lockfile.Lock, path string, inputs []resolver.InputFile, overlayPath string) error {
+func checkFromLock(e *env, f *resolveFlags, lf *lockFlags, l *lockfile.Lock, path string, inputs []resolver.InputFile, overlayPath, patchDir string) error {
 	want := lockfile.Expect{Inputs: lockInputs(inputs), NixpkgsRev: lf.nixpkgsRev, Python: f.python, Policy: f.policy}
 	if err := lockfile.CheckFresh(path, l, want); err != nil {
 		return withCode(exitDiffers, err)
 	}
 	plan := l.Plan()
-	outs, _, err := renderOutputs(plan, inputs, l.Index, overlayPath, f)
+	outs, _, err := renderOutputs(plan, inputs, l.Index, overlayPath, patchDir, f)
 	if err != nil {
 		return err
 	}

@@ -193,3 +193,16 @@ func (s *scriptState) expand(word string) string {
 		return "$" + name
 	})
 }
+
+func TestPatchDir(t *testing.T) {
+	for _, c := range []struct{ config, overlay, want string }{
+		{"", "python-packages.nix", "."},
+		{"pip2nix.toml", "python-packages.nix", "."},
+		{"reqs/pip2nix.toml", "out/python-packages.nix", "../reqs"},
+		{"/a/b/pip2nix.toml", "/a/python-packages.nix", "b"},
+	} {
+		if got := patchDir(c.config, c.overlay); got != c.want {
+			t.Errorf("patchDir(%q, %q) = %q, want %q", c.config, c.overlay, got, c.want)
+		}
+	}
+}

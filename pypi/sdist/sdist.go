@@ -1,9 +1,9 @@
-// Package sdist inspects a Python source distribution in memory, without
+// Package sdist inspects a Python source distribution (and, for releases
+// published only as one, a pure-Python wheel) in memory, without
 // running any of its code: core metadata from PKG-INFO (or the legacy
 // egg-info requires.txt), the pyproject.toml build system and [project]
-// table, the importable top-level names and signs of native code. It also
-// maps build requirements to nixpkgs Python attributes and licenses to
-// lib.licenses attributes.
+// table, the importable top-level names and signs of native code. What
+// those facts mean in nixpkgs is package nixmap's business.
 package sdist
 
 import (
@@ -44,6 +44,9 @@ type Info struct {
 	// and similar tooling files.
 	ImportNames []string
 	Native      Native
+	// Files are the paths of every regular file under the top directory,
+	// relative to it, sorted.
+	Files []string
 }
 
 // BuildSystem is pyproject.toml's [build-system] table, or the setuptools
@@ -120,6 +123,27 @@ func Inspect(filename string, data []byte, lim Limits) (*Info, error) {
 	return info, nil
 }
 
+// ReadMembers reads the members at the given paths (relative to the
+// sdist's top directory) from the sdist named filename, within lim. Paths
+// the archive does not hold are absent from the result.
+func ReadMembers(filename string, data []byte, lim Limits, paths []string) (map[string][]byte, error) {
+	want := map[string]bool{}
+	for _, p := range paths {
+		want[p] = true
+	}
+	t, err := readArchive(filename, data, lim.withDefaults(), func(rel string) bool { return want[rel] })
+	if err != nil {
+		return nil, fmt.Errorf("sdist %s: %w", filename, err)
+	}
+	out := map[string][]byte{}
+	for _, m := range t.files {
+		if m.data != nil {
+			out[m.path] = m.data
+		}
+	}
+	return out, nil
+}
+
 // wanted selects the members whose contents Inspect reads; every other
 // member only contributes its path.
 func wanted(rel string) bool {
@@ -189,6 +213,8 @@ func inspectTree(t *tree) (*Info, error) {
 		}
 	}
 
+	info.Files = append([]string(nil), paths...)
+	sort.Strings(info.Files)
 	info.ImportNames = importNames(paths, pp.Tool.Maturin.PythonSource, pp.Tool.Maturin.ModuleName)
 	info.Native = detectNative(paths)
 	return info, nil

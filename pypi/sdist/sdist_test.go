@@ -414,31 +414,6 @@ func TestInsideLinksAllowed(t *testing.T) {
 	assert.Equal(t, []string{"x"}, info.ImportNames)
 }
 
-func TestNixBuildSystems(t *testing.T) {
-	tests := []struct {
-		name     string
-		requires []string
-		attrs    []string
-		unmapped []string
-	}{
-		{"legacy default", []string{"setuptools>=40.8.0"}, []string{"setuptools"}, nil},
-		{"setuptools-scm spellings", []string{"setuptools_scm[toml]>=6.2", "wheel", "Setuptools-SCM"}, []string{"setuptools-scm", "wheel"}, nil},
-		{"hatch plugins", []string{"hatchling", "hatch-vcs", "hatch-fancy-pypi-readme>=22.5.0"}, []string{"hatch-fancy-pypi-readme", "hatch-vcs", "hatchling"}, nil},
-		{"compiled", []string{"Cython>=3.0", "cffi>=1.0 ; platform_python_implementation != 'PyPy'", "pybind11", "scikit-build-core", "meson-python", "maturin>=1,<2", "setuptools-rust"},
-			[]string{"cffi", "cython", "maturin", "meson-python", "pybind11", "scikit-build-core", "setuptools-rust"}, nil},
-		{"unmapped reported as written", []string{"poetry>=0.12", "flit_core >=3.2,<4", "oldest-supported-numpy", "pdm-backend"},
-			[]string{"flit-core", "pdm-backend"}, []string{"poetry>=0.12", "oldest-supported-numpy"}},
-		{"empty", nil, nil, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			attrs, unmapped := NixBuildSystems(BuildSystem{Requires: tt.requires})
-			assert.Equal(t, tt.attrs, attrs)
-			assert.Equal(t, tt.unmapped, unmapped)
-		})
-	}
-}
-
 func TestNormalize(t *testing.T) {
 	for in, want := range map[string]string{"Django_Simple.CSP": "django-simple-csp", "a--b": "a-b", "_x_": "-x-", "": ""} {
 		assert.Equal(t, want, normalize(in), in)
@@ -537,4 +512,27 @@ func FuzzInspect(f *testing.F) {
 			assert.Equal(t, info, again, "Inspect is deterministic")
 		}
 	})
+}
+
+func TestFilesAndReadMembers(t *testing.T) {
+	data := buildTarGz(t, files(legacySetuptools()))
+	info, err := Inspect("django-simple-csp-0.1.0.tar.gz", data, Limits{})
+	require.NoError(t, err)
+	assert.Contains(t, info.Files, "PKG-INFO")
+	assert.True(t, sort.StringsAreSorted(info.Files))
+	got, err := ReadMembers("django-simple-csp-0.1.0.tar.gz", data, Limits{}, []string{"PKG-INFO", "no/such/file"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"PKG-INFO"}, keysOf(got))
+	assert.Contains(t, string(got["PKG-INFO"]), "Name: django-simple-csp")
+	_, err = ReadMembers("x.rar", data, Limits{}, nil)
+	assert.ErrorContains(t, err, "sdist x.rar: unsupported archive type")
+}
+
+func keysOf(m map[string][]byte) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -66,6 +66,12 @@ type Package struct {
 	BuildInputs       []string // attribute paths such as "pkgs.libsass"
 	Patches           []string // "./" or "../" paths relative to the config file
 	ImportsCheck      []string // Python modules; overrides pythonImportsCheck when non-empty
+	// KeepRecipe and DropRecipe override the decisions about nixpkgs'
+	// recipe when the overlay moves the package to another release: part
+	// names "patch:<file name>", "patches", "postPatch", "checks",
+	// "pythonRelaxDeps".
+	KeepRecipe []string
+	DropRecipe []string
 }
 
 // Error is one problem in a configuration file, at a line.
@@ -125,6 +131,8 @@ type filePackage struct {
 	BuildInputs       []string `toml:"build-inputs"`
 	Patches           []string `toml:"patches"`
 	ImportsCheck      []string `toml:"imports-check"`
+	KeepRecipe        []string `toml:"keep-recipe"`
+	DropRecipe        []string `toml:"drop-recipe"`
 }
 
 func parse(path string, data []byte) (*Config, error) {
@@ -200,6 +208,8 @@ func parse(path string, data []byte) (*Config, error) {
 			{"build-inputs", p.BuildInputs, ValidAttrPath, "an attribute path such as pkgs.libsass or final.six"},
 			{"patches", p.Patches, validRelativePath, `a relative path such as "./patches/fix.patch"`},
 			{"imports-check", p.ImportsCheck, validModule, "a Python module name such as sass or foo.bar"},
+			{"keep-recipe", p.KeepRecipe, validRecipePart, `a recipe part: "patch:<file name>", "patches", "postPatch", "checks" or "pythonRelaxDeps"`},
+			{"drop-recipe", p.DropRecipe, validRecipePart, `a recipe part: "patch:<file name>", "patches", "postPatch", "checks" or "pythonRelaxDeps"`},
 		}
 		for _, l := range lists {
 			for i, v := range l.values {
@@ -216,6 +226,8 @@ func parse(path string, data []byte) (*Config, error) {
 			BuildInputs:       p.BuildInputs,
 			Patches:           p.Patches,
 			ImportsCheck:      p.ImportsCheck,
+			KeepRecipe:        p.KeepRecipe,
+			DropRecipe:        p.DropRecipe,
 		}
 	}
 	seenAllow := map[string]int{}
@@ -436,6 +448,7 @@ func lineOf(p *unstable.Parser, n *unstable.Node, fallback int) int {
 var (
 	nixIdentifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_'-]*$`)
 	relativePath  = regexp.MustCompile(`^\.\.?(/[A-Za-z0-9._+-]+)+$`)
+	recipePart    = regexp.MustCompile(`^(patch:[A-Za-z0-9._+-]+|patches|postPatch|checks|pythonRelaxDeps)$`)
 	pythonModule  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
 )
 
@@ -486,3 +499,5 @@ func validRelativePath(s string) bool {
 }
 
 func validModule(s string) bool { return pythonModule.MatchString(s) }
+
+func validRecipePart(s string) bool { return recipePart.MatchString(s) }

@@ -62,14 +62,15 @@ func Diff(recorded, live *Set) DiffReport {
 		add(rec.Attr, "pname", rec.PName, lv.PName)
 		add(rec.Attr, "version", rec.Version, lv.Version)
 		add(rec.Attr, "pypiName", orNull(rec.PyPIName), orNull(lv.PyPIName))
-		r.Unchecked += diffFacts(rec.Attr, rec.Facts, lv.Facts, add)
+		r.Unchecked += diffFacts(rec.Attr, rec, lv, add)
 	}
 	return r
 }
 
 // diffFacts compares the facts both sides record and returns how many
-// recorded facts the live side lacks.
-func diffFacts(attr string, rec, lv Facts, add func(attr, field, rec, lv string)) int {
+// recorded facts the live side lacks. A nil license and an empty recipe
+// source mean "not recorded"; the lists compare empty and nil alike.
+func diffFacts(attr string, rec, lv Package, add func(attr, field, rec, lv string)) int {
 	unchecked := 0
 	both := func(recKnown, liveKnown bool) bool {
 		if recKnown && !liveKnown {
@@ -80,19 +81,11 @@ func diffFacts(attr string, rec, lv Facts, add func(attr, field, rec, lv string)
 	if both(rec.License != nil, lv.License != nil) {
 		add(attr, "license", list(rec.License), list(lv.License))
 	}
-	if both(rec.Broken != nil, lv.Broken != nil) {
-		add(attr, "broken", fmt.Sprint(*rec.Broken), fmt.Sprint(*lv.Broken))
-	}
-	if both(rec.KnownVulnerabilities != nil, lv.KnownVulnerabilities != nil) {
-		add(attr, "knownVulnerabilities", list(rec.KnownVulnerabilities), list(lv.KnownVulnerabilities))
-	}
-	if both(rec.Dependencies != nil, lv.Dependencies != nil) {
-		add(attr, "dependencies", list(rec.Dependencies), list(lv.Dependencies))
-	}
-	if both(rec.OptionalDependencies != nil, lv.OptionalDependencies != nil) {
-		add(attr, "optionalDependencies", extras(rec.OptionalDependencies), extras(lv.OptionalDependencies))
-	}
-	if both(rec.Recipe != nil, lv.Recipe != nil) {
+	add(attr, "broken", fmt.Sprint(rec.Broken), fmt.Sprint(lv.Broken))
+	add(attr, "knownVulnerabilities", list(rec.KnownVulnerabilities), list(lv.KnownVulnerabilities))
+	add(attr, "dependencies", list(rec.Dependencies), list(lv.Dependencies))
+	add(attr, "optionalDependencies", extras(rec.OptionalDependencies), extras(lv.OptionalDependencies))
+	if both(rec.Recipe.Src != "", lv.Recipe.Src != "") {
 		a, b := rec.Recipe, lv.Recipe
 		add(attr, "recipe.src", a.Src, b.Src)
 		add(attr, "recipe.patches", list(a.Patches), list(b.Patches))
@@ -131,7 +124,12 @@ func quoteOrNull(s *string) string {
 	return fmt.Sprintf("%q", *s)
 }
 
-func list(l []string) string { return fmt.Sprintf("%q", l) }
+func list(l []string) string {
+	if l == nil {
+		l = []string{}
+	}
+	return fmt.Sprintf("%q", l)
+}
 
 func extras(m map[string][]string) string {
 	parts := make([]string, 0, len(m))

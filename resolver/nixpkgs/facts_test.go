@@ -45,19 +45,16 @@ func TestLoadFacts(t *testing.T) {
 	s := loadRecorded(t)
 	assert.True(t, s.Partial)
 	require.Len(t, s.Packages, 2)
-	no := false
 	post := "substituteInPlace x"
-	assert.Equal(t, Facts{
-		License:              []string{"BSD-3-Clause"},
-		Broken:               &no,
-		KnownVulnerabilities: []string{},
-		Dependencies:         []string{"asgiref", "sqlparse"},
-		OptionalDependencies: map[string][]string{"argon2": {"argon2-cffi"}, "bcrypt": {"bcrypt"}},
-		Recipe:               &Recipe{Src: "github", Patches: []string{"django_4_tests.patch"}, PostPatch: &post},
-	}, s.Packages[0].Facts)
-	rie := s.Packages[1].Facts
+	dj := s.Packages[0]
+	assert.Equal(t, []string{"BSD-3-Clause"}, dj.License)
+	assert.False(t, dj.Broken)
+	assert.Empty(t, dj.KnownVulnerabilities)
+	assert.Equal(t, []string{"asgiref", "sqlparse"}, dj.Dependencies)
+	assert.Equal(t, map[string][]string{"argon2": {"argon2-cffi"}, "bcrypt": {"bcrypt"}}, dj.OptionalDependencies)
+	assert.Equal(t, Recipe{Src: "github", Patches: []string{"django_4_tests.patch"}, PostPatch: &post}, dj.Recipe)
+	rie := s.Packages[1]
 	assert.Nil(t, rie.License, "absent license is unknown, not none")
-	assert.Nil(t, rie.Broken)
 	assert.Equal(t, RelaxDeps{Names: []string{"icalendar"}}, rie.Recipe.PythonRelaxDeps)
 
 	var buf bytes.Buffer
@@ -72,8 +69,7 @@ func TestLoadFactsErrors(t *testing.T) {
 	base := `{"format": "pip2nix-bitpoll/nixpkgs-query/v1", "python": {"attr": "python312", "version": "3.12", "pythonVersion": "3.12"}, "packages": {"x": {"pname": "x", "version": "1", "pypiName": null, "recipe": RECIPE}}}`
 	tests := []struct{ name, recipe, want string }{
 		{"src", `{"src": "svn", "patches": [], "postPatch": null, "disabledTests": false, "pythonRelaxDeps": false}`, `recipe.src "svn"`},
-		{"relax missing", `{"src": "pypi", "patches": [], "postPatch": null, "disabledTests": false}`, `needs "pythonRelaxDeps"`},
-		{"relax type", `{"src": "pypi", "patches": [], "postPatch": null, "disabledTests": false, "pythonRelaxDeps": "x"}`, `pythonRelaxDeps: want a boolean or a list`},
+		{"relax type", `{"src": "pypi", "patches": [], "postPatch": null, "disabledTests": false, "pythonRelaxDeps": "x"}`, `pythonRelaxDeps: want a bool or a list`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,7 +104,10 @@ func TestFindPartial(t *testing.T) {
 // and diffs the recorded query against it.
 func TestDiffLive(t *testing.T) {
 	live := `{"rev": "0123abc", "query": {"python": {"attr": "python312", "version": "3.12.10", "pythonVersion": "3.12"},
-	  "packages": {"django_4": {"pname": "django", "version": "4.2.21", "pypiName": null},
+	  "packages": {"django_4": {"pname": "django", "version": "4.2.21", "pypiName": null,
+	                 "license": ["BSD-3-Clause"], "broken": false, "knownVulnerabilities": [],
+	                 "dependencies": ["asgiref", "sqlparse"],
+	                 "optionalDependencies": {"argon2": ["argon2-cffi"], "bcrypt": ["bcrypt"]}},
 	               "django_5": {"pname": "django", "version": "5.1.9", "pypiName": null}}}}`
 	nix := newFakeNix(t, live, "", 0)
 	liveSet, err := Query(context.Background(), QueryOptions{Ref: "nixos-25.05", Nix: nix.bin})
@@ -121,7 +120,7 @@ func TestDiffLive(t *testing.T) {
 		{Attr: "recurring-ical-events", Field: "attr", Recorded: "present", Live: "absent"},
 	}, report.Differences)
 	assert.Equal(t, 1, report.Compared)
-	assert.Equal(t, 6, report.Unchecked, "django_4's six facts: the live query records none")
+	assert.Equal(t, 1, report.Unchecked, "django_4's recipe: the live query records none")
 
 	var out bytes.Buffer
 	require.NoError(t, report.Write(&out))
@@ -129,7 +128,7 @@ func TestDiffLive(t *testing.T) {
 		"python.version: recorded 3.12, live 3.12.10\n"+
 			"django_4: version: recorded 4.2.22, live 4.2.21\n"+
 			"recurring-ical-events: attr: recorded present, live absent\n"+
-			"3 differences in 1 compared attributes; 6 recorded facts not checked (the live query does not record them)\n", out.String())
+			"3 differences in 1 compared attributes; 1 recorded facts not checked (the live query does not record them)\n", out.String())
 }
 
 func TestDiffFacts(t *testing.T) {
@@ -138,15 +137,14 @@ func TestDiffFacts(t *testing.T) {
 	live.Partial = false
 	assert.Empty(t, Diff(rec, live).Differences, "a set never differs from itself")
 
-	yes := true
 	post := "other"
 	p := &live.Packages[0]
 	p.License = []string{"MIT"}
-	p.Broken = &yes
+	p.Broken = true
 	p.KnownVulnerabilities = []string{"CVE-1"}
 	p.Dependencies = []string{"asgiref"}
 	p.OptionalDependencies = map[string][]string{}
-	p.Recipe = &Recipe{Src: "pypi", Patches: nil, PostPatch: &post, DisabledTests: true, PythonRelaxDeps: RelaxDeps{All: true}}
+	p.Recipe = Recipe{Src: "pypi", Patches: nil, PostPatch: &post, DisabledTests: true, PythonRelaxDeps: RelaxDeps{All: true}}
 	p.PyPIName = "Django"
 	var fields []string
 	for _, d := range Diff(rec, live).Differences {

@@ -17,6 +17,9 @@ func (e *NotRecordedError) Error() string {
 		"record it, or run against a live nixpkgs (--nixpkgs REF)", e.Ref, e.Name)
 }
 
+// Unwrap makes errors.Is(err, ErrNotRecorded) hold.
+func (e *NotRecordedError) Unwrap() error { return ErrNotRecorded }
+
 // Find is Lookup that knows the limits of a partial set: when nothing
 // provides name and s.Partial is set, it returns a *NotRecordedError
 // instead of an empty answer. For a complete set it never fails.

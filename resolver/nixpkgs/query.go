@@ -20,6 +20,12 @@ import (
 //go:embed query.nix
 var queryExpr string
 
+// patchesExpr is the Nix function { pkgs, python, attrs }: that reads the
+// texts of packages' patches.
+//
+//go:embed patches.nix
+var patchesExpr string
+
 // DefaultPython is the interpreter attribute queried when none is given.
 const DefaultPython = "python312"
 
@@ -42,14 +48,7 @@ type QueryOptions struct {
 // Nix; otherwise one `nix eval` runs, unless the cache holds the answer for
 // the same revision and interpreter.
 func Query(ctx context.Context, o QueryOptions) (*Set, error) {
-	python := o.Python
-	if python == "" {
-		python = DefaultPython
-	}
-	if !validAttr.MatchString(python) {
-		return nil, fmt.Errorf("python attribute %q: not a Nix identifier", python)
-	}
-	kind, ref, rev, err := ResolveRef(o.Ref, ".")
+	python, kind, ref, rev, err := o.target()
 	if err != nil {
 		return nil, err
 	}
@@ -108,6 +107,64 @@ func Query(ctx context.Context, o QueryOptions) (*Set, error) {
 		}
 	}
 	return s, nil
+}
+
+// PatchTexts returns, for each of attrs (attributes of o.Python's package
+// set), the text of every patch of nixpkgs' recipe in order, nil where the
+// patch is not a file of the tree (a fetchpatch) or cannot be read. It
+// runs one `nix eval` scoped to attrs; a query file cannot answer, so it
+// is an error to ask one.
+func PatchTexts(ctx context.Context, o QueryOptions, attrs []string) (map[string][]*string, error) {
+	python, kind, ref, _, err := o.target()
+	if err != nil {
+		return nil, err
+	}
+	lits := make([]string, len(attrs))
+	for i, a := range attrs {
+		if lits[i], err = nixString(a); err != nil {
+			return nil, fmt.Errorf("attribute %q: %w", a, err)
+		}
+	}
+	lit, err := nixString(ref)
+	if err != nil {
+		return nil, fmt.Errorf("nixpkgs reference %q: %w", ref, err)
+	}
+	pyLit, _ := nixString(python)
+	var pkgs string
+	switch kind {
+	case RefFlake:
+		pkgs = "(builtins.getFlake " + lit + ").legacyPackages.${builtins.currentSystem}"
+	case RefPath:
+		pkgs = "import " + lit + " { }"
+	default:
+		return nil, fmt.Errorf("nixpkgs reference %q: a %s holds no patch texts", ref, kind)
+	}
+	expr := "(" + patchesExpr + ") { pkgs = " + pkgs + "; python = " + pyLit + "; attrs = [ " + strings.Join(lits, " ") + " ]; }"
+	args := []string{"--extra-experimental-features", "nix-command flakes", "eval", "--json", "--impure", "--expr", expr}
+	o.progress("nixpkgs %s: reading the patches of %d package(s)", ref, len(attrs))
+	out, err := o.run(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	var texts map[string][]*string
+	if err := json.Unmarshal(out, &texts); err != nil {
+		return nil, fmt.Errorf("%s: output: %w", o.commandLine(args), err)
+	}
+	return texts, nil
+}
+
+// target checks the interpreter attribute (DefaultPython when unset) and
+// resolves the reference.
+func (o *QueryOptions) target() (python string, kind RefKind, ref, rev string, err error) {
+	python = o.Python
+	if python == "" {
+		python = DefaultPython
+	}
+	if !validAttr.MatchString(python) {
+		return "", 0, "", "", fmt.Errorf("python attribute %q: not a Nix identifier", python)
+	}
+	kind, ref, rev, err = ResolveRef(o.Ref, ".")
+	return python, kind, ref, rev, err
 }
 
 // validAttr accepts the attribute names Query splices into its expression

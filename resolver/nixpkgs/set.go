@@ -28,11 +28,77 @@ type Package struct {
 	PName    string // the derivation's pname
 	Version  string // the derivation's version, as nixpkgs spells it
 	PyPIName string // meta.pypiName; "" when nixpkgs records none
-
-	// Facts beside the name and version (see Facts); the zero value means
-	// none were recorded.
-	Facts
+	// License holds the SPDX identifiers of meta.license; nil when unknown
+	// (not recorded, or a license without an SPDX identifier).
+	License              []string
+	Broken               bool     // meta.broken
+	KnownVulnerabilities []string // meta.knownVulnerabilities
+	// Dependencies are the attributes of its Python runtime dependencies
+	// (propagated inputs) in the same set.
+	Dependencies []string
+	// OptionalDependencies maps each extra nixpkgs defines
+	// (optional-dependencies.<extra>) to attributes of the set.
+	OptionalDependencies map[string][]string
+	Recipe               Recipe
 }
+
+// Recipe is what an override must know about nixpkgs' recipe for a
+// package: the parts written for nixpkgs' version of the source.
+type Recipe struct {
+	// Src says where nixpkgs' source comes from: SrcPyPI, SrcGitHub,
+	// SrcOther, or "" when not recorded.
+	Src     string
+	Patches []string // file (or fetchpatch derivation) names, in order
+	// PostPatch is the evaluated postPatch script; nil when there is none.
+	PostPatch       *string
+	DisabledTests   bool      // disabledTests or disabledTestPaths is non-empty
+	PythonRelaxDeps RelaxDeps // pythonRelaxDeps
+}
+
+// Where nixpkgs' src comes from.
+const (
+	SrcPyPI   = "pypi"
+	SrcGitHub = "github"
+	SrcOther  = "other"
+)
+
+// RelaxDeps is pythonRelaxDeps: true (every dependency), or a list of
+// dependency names.
+type RelaxDeps struct {
+	All   bool
+	Names []string
+}
+
+// MarshalJSON writes true, or the list of names.
+func (r RelaxDeps) MarshalJSON() ([]byte, error) {
+	if r.All {
+		return []byte("true"), nil
+	}
+	names := r.Names
+	if names == nil {
+		names = []string{}
+	}
+	return json.Marshal(names)
+}
+
+// UnmarshalJSON reads a bool or a list of strings.
+func (r *RelaxDeps) UnmarshalJSON(data []byte) error {
+	var b bool
+	if err := json.Unmarshal(data, &b); err == nil {
+		*r = RelaxDeps{All: b}
+		return nil
+	}
+	var names []string
+	if err := json.Unmarshal(data, &names); err != nil {
+		return fmt.Errorf("pythonRelaxDeps: want a bool or a list of strings")
+	}
+	*r = RelaxDeps{Names: orNil(names)}
+	return nil
+}
+
+// ErrNotRecorded is returned by Find for a name a partial set does not
+// record: nixpkgs may well have it.
+var ErrNotRecorded = errors.New("not recorded in the partial nixpkgs query")
 
 // Set is the Python package set of one nixpkgs revision for one interpreter.
 type Set struct {
@@ -42,7 +108,6 @@ type Set struct {
 	PythonVersion    string    // full interpreter version, e.g. "3.12.10"
 	PythonMajorMinor string    // e.g. "3.12"
 	Packages         []Package // sorted by Attr
-
 	// Partial marks a recorded, incomplete set: a name none of its
 	// packages provides is unknown to it, not absent from nixpkgs (Find
 	// says so with a *NotRecordedError).
@@ -142,6 +207,15 @@ func (s *Set) Lookup(name string) []Package {
 	return found
 }
 
+// Package returns the package at attribute attr, if the set has it.
+func (s *Set) Package(attr string) (Package, bool) {
+	i := sort.Search(len(s.Packages), func(i int) bool { return s.Packages[i].Attr >= attr })
+	if i < len(s.Packages) && s.Packages[i].Attr == attr {
+		return s.Packages[i], true
+	}
+	return Package{}, false
+}
+
 // fileJSON is the query file format; evalJSON is what query.nix returns.
 type fileJSON struct {
 	Format  string `json:"format"`
@@ -153,20 +227,33 @@ type fileJSON struct {
 }
 
 type evalJSON struct {
-	Partial bool `json:"partial,omitempty"`
-	Python  struct {
+	Python struct {
 		Attr          string `json:"attr"`
 		Version       string `json:"version"`
 		PythonVersion string `json:"pythonVersion"`
 	} `json:"python"`
 	Packages map[string]packageJSON `json:"packages"`
+	Partial  bool                   `json:"partial,omitempty"`
 }
 
 type packageJSON struct {
-	PName    string  `json:"pname"`
-	Version  string  `json:"version"`
-	PyPIName *string `json:"pypiName"`
-	factsJSON
+	PName                string              `json:"pname"`
+	Version              string              `json:"version"`
+	PyPIName             *string             `json:"pypiName"`
+	License              []string            `json:"license"`
+	Broken               bool                `json:"broken"`
+	KnownVulnerabilities []string            `json:"knownVulnerabilities"`
+	Dependencies         []string            `json:"dependencies"`
+	OptionalDependencies map[string][]string `json:"optionalDependencies"`
+	Recipe               *recipeJSON         `json:"recipe,omitempty"`
+}
+
+type recipeJSON struct {
+	Src             string    `json:"src"`
+	Patches         []string  `json:"patches"`
+	PostPatch       *string   `json:"postPatch"`
+	DisabledTests   bool      `json:"disabledTests"`
+	PythonRelaxDeps RelaxDeps `json:"pythonRelaxDeps"`
 }
 
 // Load reads a query file written by Save (or by the nixpkgs-query
@@ -237,18 +324,45 @@ func (e *evalJSON) set() (*Set, error) {
 		if attr == "" || p.PName == "" || p.Version == "" {
 			return nil, fmt.Errorf("package %q: needs a non-empty attribute name, \"pname\" and \"version\"", attr)
 		}
-		facts, err := p.factsJSON.facts()
-		if err != nil {
-			return nil, fmt.Errorf("package %q: %w", attr, err)
+		pkg := Package{
+			Attr: attr, PName: p.PName, Version: p.Version,
+			License: p.License, Broken: p.Broken, KnownVulnerabilities: orNil(p.KnownVulnerabilities),
+			Dependencies: orNil(p.Dependencies),
 		}
-		pkg := Package{Attr: attr, PName: p.PName, Version: p.Version, Facts: facts}
+		if len(p.OptionalDependencies) > 0 {
+			pkg.OptionalDependencies = p.OptionalDependencies
+		}
 		if p.PyPIName != nil {
 			pkg.PyPIName = *p.PyPIName
+		}
+		if r := p.Recipe; r != nil {
+			switch r.Src {
+			case SrcPyPI, SrcGitHub, SrcOther:
+			default:
+				return nil, fmt.Errorf("package %q: recipe.src %q, want %q, %q or %q", attr, r.Src, SrcPyPI, SrcGitHub, SrcOther)
+			}
+			pkg.Recipe = Recipe{Src: r.Src, Patches: orNil(r.Patches), PostPatch: r.PostPatch, DisabledTests: r.DisabledTests, PythonRelaxDeps: r.PythonRelaxDeps}
 		}
 		s.Packages = append(s.Packages, pkg)
 	}
 	sort.Slice(s.Packages, func(i, j int) bool { return s.Packages[i].Attr < s.Packages[j].Attr })
 	return s, nil
+}
+
+// orNil and nonNil make empty lists one value in memory (nil) and one in
+// files ([]), so files round-trip byte for byte.
+func orNil(xs []string) []string {
+	if len(xs) == 0 {
+		return nil
+	}
+	return xs
+}
+
+func nonNil(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
 }
 
 // jsonError places a JSON syntax or type error on its line in the file.
@@ -269,7 +383,17 @@ func (s *Set) Save(w io.Writer) error {
 	f.Partial = s.Partial
 	f.Packages = make(map[string]packageJSON, len(s.Packages))
 	for _, p := range s.Packages {
-		pj := packageJSON{PName: p.PName, Version: p.Version, factsJSON: p.Facts.json()}
+		pj := packageJSON{
+			PName: p.PName, Version: p.Version, License: p.License, Broken: p.Broken,
+			KnownVulnerabilities: nonNil(p.KnownVulnerabilities), Dependencies: nonNil(p.Dependencies),
+			OptionalDependencies: p.OptionalDependencies,
+		}
+		if pj.OptionalDependencies == nil {
+			pj.OptionalDependencies = map[string][]string{}
+		}
+		if r := p.Recipe; r.Src != "" {
+			pj.Recipe = &recipeJSON{Src: r.Src, Patches: nonNil(r.Patches), PostPatch: r.PostPatch, DisabledTests: r.DisabledTests, PythonRelaxDeps: r.PythonRelaxDeps}
+		}
 		if p.PyPIName != "" {
 			name := p.PyPIName
 			pj.PyPIName = &name

@@ -50,11 +50,21 @@ let
       version,
       hash,
       extension ? "tar.gz",
+      format ? "setuptools",
+      dist ? "py2.py3",
+      python ? "py2.py3",
     }:
     assert check (pname != "" && version != "") "fetchPypi: empty pname or version";
+    assert check (builtins.elem format [ "setuptools" "wheel" ]) "fetchPypi ${pname}: format ${format}";
+    assert check (format == "wheel" -> builtins.elem python [ "py3" "py2.py3" ] && dist == python) "fetchPypi ${pname}: wheel dist/python ${dist}/${python}";
     assert check (isSRI hash) "fetchPypi ${pname}: hash ${builtins.toJSON hash} is not sha256-<base64>";
     assert check (builtins.elem extension [ "tar.gz" "zip" "tar.bz2" "tgz" ]) "fetchPypi ${pname}: extension ${extension}";
-    mkSrc "pypi:${pname}-${version}.${extension}" hash;
+    mkSrc (
+      if format == "wheel" then
+        "pypi:${pname}-${version}-${python}-none-any.whl"
+      else
+        "pypi:${pname}-${version}.${extension}"
+    ) hash;
   fetchurl =
     { url, hash }:
     assert check (builtins.match "(https?|file)://.+" url != null) "fetchurl: bad url ${url}";
@@ -69,6 +79,7 @@ let
     "pname"
     "version"
     "pyproject"
+    "format"
     "src"
     "build-system"
     "dependencies"
@@ -76,7 +87,15 @@ let
     "buildInputs"
     "pythonImportsCheck"
     "meta"
+    "patches"
+    "postPatch"
+    "doCheck"
+    "disabledTests"
+    "pythonRelaxDeps"
+    "optional-dependencies"
   ];
+  isPatch = p: builtins.isPath p || (p.__stubPatch or false);
+  patchName = p: if builtins.isPath p then "path:${baseNameOf p}" else "nixpkgs:${p.name}";
   checkMeta =
     name: meta:
     let
@@ -95,7 +114,10 @@ let
     in
     assert check (builtins.isString (attrs.pname or null) && attrs.pname != "") "buildPythonPackage: pname missing";
     assert check (builtins.isString (attrs.version or null) && attrs.version != "") "${name}: version missing";
-    assert check ((attrs.pyproject or false) == true) "${name}: pyproject = true missing";
+    assert check (
+      ((attrs.pyproject or null) == true) != ((attrs.format or null) == "wheel")
+    ) "${name}: want pyproject = true or (only) format = \"wheel\"";
+    assert check ((attrs.format or null) == "wheel" -> (attrs.build-system or [ ]) == [ ]) "${name}: a wheel has no build system";
     assert check (attrs.src.__stubSrc or false) "${name}: src is not a fetcher result";
     assert check (builtins.all (k: builtins.elem k allowed) (builtins.attrNames attrs)) "${name}: unexpected attribute among ${builtins.toJSON (builtins.attrNames attrs)}";
     assert checkPackages "${name}: build-system" (attrs.build-system or [ ]);
@@ -103,6 +125,16 @@ let
     assert checkPackages "${name}: nativeBuildInputs" (attrs.nativeBuildInputs or [ ]);
     assert checkPackages "${name}: buildInputs" (attrs.buildInputs or [ ]);
     assert check (builtins.all builtins.isString (attrs.pythonImportsCheck or [ ])) "${name}: pythonImportsCheck";
+    assert check (builtins.isList (attrs.patches or [ ]) && builtins.all isPatch (attrs.patches or [ ])) "${name}: patches must be paths or nixpkgs' patches";
+    assert check (builtins.isString (attrs.postPatch or "")) "${name}: postPatch is not a string";
+    assert check (builtins.isBool (attrs.doCheck or true)) "${name}: doCheck is not a bool";
+    assert check (
+      let
+        r = attrs.pythonRelaxDeps or [ ];
+      in
+      builtins.isBool r || builtins.isList r && builtins.all builtins.isString r
+    ) "${name}: pythonRelaxDeps";
+    assert check (builtins.all (x: checkPackages "${name}: optional-dependencies" x) (builtins.attrValues (attrs.optional-dependencies or { }))) "${name}: optional-dependencies";
     assert checkMeta name (attrs.meta or { });
     attrs
     // {
@@ -115,12 +147,24 @@ let
 
   existing =
     pname: version:
-    buildPythonPackage {
-      inherit pname version;
-      pyproject = true;
-      src = mkSrc "stub:${pname}" "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
-      build-system = [ ];
-    };
+    existingWith pname version { };
+  existingWith =
+    pname: version: recipe:
+    buildPythonPackage (
+      {
+        inherit pname version;
+        pyproject = true;
+        src = mkSrc "stub:${pname}" "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+        build-system = [ ];
+      }
+      // recipe
+    );
+  # A patch of nixpkgs' tree or a fetchpatch, as the overlay finds it in
+  # old.patches.
+  nixpkgsPatch = name: {
+    __stubPatch = true;
+    inherit name;
+  };
 
   # What the fixed plans find in "nixpkgs" (synthetic versions).
   base = self: {
@@ -142,7 +186,22 @@ let
     django_5 = existing "django" "5.1.9";
     flit-core = existing "flit-core" "3.12.0";
     hatchling = existing "hatchling" "1.27.0";
-    icalendar = existing "icalendar" "6.1.3";
+    # Real-style recipes (synthetic content), as nixpkgs writes them.
+    icalendar = existingWith "icalendar" "6.1.3" {
+      patches = [
+        (nixpkgsPatch "icalendar-tests.patch")
+        (nixpkgsPatch "CVE-0000-0003.patch")
+      ];
+      postPatch = "substituteInPlace pyproject.toml --replace-fail 'hatchling>=1.27' hatchling\n";
+      disabledTests = [ "test_timezone" ];
+      pythonRelaxDeps = [ "tzdata" ];
+    };
+    bleach = existingWith "bleach" "6.2.0" {
+      dependencies = [ self.webencodings ];
+      optional-dependencies.css = [ self.tinycss2 ];
+    };
+    tinycss2 = existing "tinycss2" "1.4.0";
+    webencodings = existing "webencodings" "0.5.1";
     idna = existing "idna" "3.10";
     python-dateutil = existing "python-dateutil" "2.9.0.post0";
     pyobjc-core = existing "pyobjc-core" "11.0";
@@ -171,6 +230,11 @@ let
         nativeBuildInputs = map (p: p.pname) (v.nativeBuildInputs or [ ]);
         buildInputs = map (p: p.pname) (v.buildInputs or [ ]);
         pythonImportsCheck = v.pythonImportsCheck or [ ];
+        patches = map patchName (v.patches or [ ]);
+        postPatch = v.postPatch or null;
+        doCheck = v.doCheck or true;
+        pythonRelaxDeps = v.pythonRelaxDeps or [ ];
+        optional-dependencies = builtins.mapAttrs (_: map (p: p.pname)) (v.optional-dependencies or { });
         description = v.meta.description or null;
         homepage = v.meta.homepage or null;
         changelog = v.meta.changelog or null;

@@ -2,7 +2,8 @@
 #   pip2nix-bitpoll generate -r requirements.txt
 #
 # Use: python3.override { packageOverrides = import ./python-packages.nix; }
-# or add it to pythonPackagesExtensions.
+# (not through pythonPackagesExtensions, which would move these packages
+# for every Python application of the system).
 #
 # Inputs:
 #   requirements.txt sha256:83f48ae6ad192398778323e0093f5d11dcb65d6c86cef340e4c78fde047dd86e
@@ -43,7 +44,7 @@ let
     prev.lib.warnIf (differ != [ ])
       "python-packages.nix was generated for other nixpkgs versions of ${builtins.concatStringsSep ", " (map describe differ)}; regenerate it against this nixpkgs (see its header)";
 in
-warnNixpkgsDrift {
+builtins.mapAttrs (_: warnNixpkgsDrift) {
   # nixpkgs has no demo-app; 1.0 is the pinned release
   demo-app = buildPythonPackage rec {
     pname = "demo-app";

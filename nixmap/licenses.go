@@ -1,4 +1,4 @@
-package sdist
+package nixmap
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// LicenseResult is what NixLicenses makes of a release's license fields.
+// LicenseResult is what Licenses makes of a release's license fields.
 type LicenseResult struct {
 	Nix     []string // lib.licenses attribute names, sorted, no duplicates
 	Unknown bool     // nothing could be mapped without guessing; Nix is empty
@@ -178,7 +178,7 @@ var textToNix = map[string]licMapping{
 // Free texts that say nothing about the license.
 var noLicense = map[string]bool{"": true, "unknown": true, "none": true, "na": true, "other": true, "see": true, "seefile": true}
 
-// NixLicenses maps a release's license fields to lib.licenses attributes,
+// Licenses maps a release's license fields to lib.licenses attributes,
 // never guessing. Priority: a valid SPDX License-Expression decides alone
 // (an identifier without attribute makes the result unknown, not partial);
 // else the Trove license classifiers, all of which must map, an ambiguous
@@ -187,7 +187,7 @@ var noLicense = map[string]bool{"": true, "unknown": true, "none": true, "na": t
 // known spelling, an SPDX expression, or a license body recognised by its
 // wording. "UNKNOWN", "" and a bare family name ("BSD") give Unknown with
 // a Note.
-func NixLicenses(expression, free string, classifiers []string) LicenseResult {
+func Licenses(expression, free string, classifiers []string) LicenseResult {
 	var notes []string
 	if expr := strings.TrimSpace(expression); expr != "" {
 		e, err := parseSPDX(expr)

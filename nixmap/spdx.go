@@ -1,4 +1,4 @@
-package sdist
+package nixmap
 
 import (
 	"fmt"

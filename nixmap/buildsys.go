@@ -1,9 +1,6 @@
-package sdist
+package nixmap
 
-import (
-	"sort"
-	"strings"
-)
+import "github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 
 // nixBuildAttrs maps the PEP 503 name of a build requirement to its
 // attribute in nixpkgs' Python package set. Only names whose attribute was
@@ -59,42 +56,9 @@ var nixBuildAttrs = map[string]string{
 	"trove-classifiers":         "trove-classifiers",
 }
 
-// NixBuildSystems maps build requirements (PEP 508 strings, as in
-// BuildSystem.Requires) to nixpkgs Python attribute names, sorted and
-// without duplicates, and returns the requirements it could not map, in
-// their original order. Version specifiers and markers are not evaluated:
-// nixpkgs has one version of each build tool, and the report shows the
-// requirement as written.
-func NixBuildSystems(bs BuildSystem) (attrs, unmapped []string) {
-	seen := map[string]bool{}
-	for _, req := range bs.Requires {
-		name := requirementName(req)
-		attr, ok := nixBuildAttrs[name]
-		if !ok {
-			unmapped = append(unmapped, req)
-			continue
-		}
-		if !seen[attr] {
-			seen[attr] = true
-			attrs = append(attrs, attr)
-		}
-	}
-	sort.Strings(attrs)
-	return attrs, unmapped
-}
-
-// requirementName returns the normalized project name a PEP 508 string
-// starts with ("" when it starts with something else).
-func requirementName(req string) string {
-	req = strings.TrimSpace(req)
-	end := 0
-	for end < len(req) {
-		c := req[end]
-		if c == '-' || c == '_' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
-			end++
-			continue
-		}
-		break
-	}
-	return normalize(req[:end])
+// BuildAttr returns the nixpkgs attribute of the build tool name (any
+// PEP 503 spelling), if the table knows it.
+func BuildAttr(name string) (string, bool) {
+	attr, ok := nixBuildAttrs[pypi.NormalizeName(name)]
+	return attr, ok
 }

@@ -1,4 +1,4 @@
-package sdist
+package nixmap
 
 import (
 	"testing"
@@ -48,7 +48,7 @@ the Free Software Foundation, either version 3 of the License, or
                         http://www.apache.org/licenses/`
 )
 
-func TestNixLicenses(t *testing.T) {
+func TestLicenses(t *testing.T) {
 	const (
 		bsdClassifier    = "License :: OSI Approved :: BSD License"
 		mitClassifier    = "License :: OSI Approved :: MIT License"
@@ -132,7 +132,7 @@ func TestNixLicenses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := NixLicenses(tt.expr, tt.free, tt.classifiers)
+			got := Licenses(tt.expr, tt.free, tt.classifiers)
 			if tt.noteHas != "" {
 				assert.Contains(t, got.Note, tt.noteHas)
 			}
@@ -199,19 +199,19 @@ func FuzzParseSPDX(f *testing.F) {
 		require.NoError(t, err, "canonical form %q of %q", canonical, s)
 		assert.Equal(t, canonical, again.String())
 		// Mapping must not depend on spelling (notes quote the input).
-		r1, r2 := NixLicenses(s, "", nil), NixLicenses(canonical, "", nil)
+		r1, r2 := Licenses(s, "", nil), Licenses(canonical, "", nil)
 		r1.Note, r2.Note = "", ""
 		assert.Equal(t, r1, r2)
 	})
 }
 
-func FuzzNixLicenses(f *testing.F) {
+func FuzzLicenses(f *testing.F) {
 	f.Add("", "BSD", "License :: OSI Approved :: BSD License")
 	f.Add("MIT", "", "")
 	f.Add("", mitBody, "")
 	f.Add("", gpl3PlusNotice, "License :: OSI Approved :: GNU General Public License (GPL)")
 	f.Fuzz(func(t *testing.T, expr, free, classifier string) {
-		r := NixLicenses(expr, free, []string{classifier})
+		r := Licenses(expr, free, []string{classifier})
 		if r.Unknown {
 			assert.Empty(t, r.Nix)
 		} else {
@@ -222,10 +222,10 @@ func FuzzNixLicenses(f *testing.F) {
 	})
 }
 
-func BenchmarkNixLicenses(b *testing.B) {
+func BenchmarkLicenses(b *testing.B) {
 	classifiers := []string{"Framework :: Django", "License :: OSI Approved :: BSD License", "Programming Language :: Python :: 3"}
 	for b.Loop() {
-		if r := NixLicenses("", bsd3Body, classifiers); r.Unknown {
+		if r := Licenses("", bsd3Body, classifiers); r.Unknown {
 			b.Fatal(r.Note)
 		}
 	}
