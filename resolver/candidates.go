@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -66,8 +67,8 @@ func (r *run) projectCands(name string) (*projectCands, error) {
 	}
 	r.discover(name, pypi.SpecifierSet{})
 	p, err := r.fe.project(name).wait(r.ctx)
-	if err != nil && !isNotFound(err) {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if err != nil && !r.absent(err) {
+		return nil, &PackageError{Package: name, Err: err}
 	}
 	pc = r.buildCands(name, p)
 	r.mu.Lock()
@@ -165,11 +166,11 @@ func (r *run) loadDeps(c *candidate) *depInfo {
 	d := &depInfo{}
 	ri, err := r.fe.release(c.name, c.text).wait(r.ctx)
 	switch {
-	case err != nil && isNotFound(err) && c.nix != nil:
+	case err != nil && r.absent(err) && c.nix != nil:
 		d.warnings = append(d.warnings, fmt.Sprintf("%s %s (nixpkgs attribute %s): the index has no release %s, so its dependencies were not checked", c.name, c.text, c.nix.Attr, c.text))
 		return d
 	case err != nil:
-		d.err = fmt.Errorf("%s==%s: %w", c.name, c.text, err)
+		d.err = &PackageError{Package: c.name + "==" + c.text, Err: err}
 		return d
 	}
 	d.release = ri
@@ -201,21 +202,22 @@ func (r *run) inspectSdist(c *candidate) (*inspected, error) {
 	if ok {
 		return ins, nil
 	}
+	pkg := c.name + "==" + c.text
 	f, ok := pickSdist(r.preferHashed(c.name, c.sdists))
 	if !ok {
-		return nil, fmt.Errorf("%s: no sdist", c)
+		return nil, &PackageError{Package: pkg, Err: errors.New("no sdist")}
 	}
 	data, err := r.fe.idx.Download(r.ctx, f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", c, err)
+		return nil, &PackageError{Package: pkg, Err: err}
 	}
 	info, err := sdist.Inspect(f.Filename, data, sdist.Limits{})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", c, err)
+		return nil, &SdistError{Package: pkg, URL: f.URL, Err: err}
 	}
 	digests, err := strongDigests(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", c, err)
+		return nil, &PackageError{Package: pkg, Err: err}
 	}
 	ins = &inspected{file: f, info: info, digests: digests}
 	r.mu.Lock()

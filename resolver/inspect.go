@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/index"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/sdist"
 )
 
@@ -28,8 +30,13 @@ func (r *run) inspect(plan *Plan) error {
 		c := r.chosenCandidate(p.Name)
 		g.Go(func() error {
 			ins, err := r.inspectSdist(c)
+			var miss *index.OfflineMissError
+			if errors.As(err, &miss) {
+				r.absent(err) // reported with every other miss
+				return nil
+			}
 			if err != nil {
-				return fmt.Errorf("inspect %s==%s: %w", p.Name, p.Version, err)
+				return err
 			}
 			r.fillFromSdist(p, c, ins)
 			return nil

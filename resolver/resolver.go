@@ -132,6 +132,9 @@ func Resolve(ctx context.Context, in Input, idx IndexSource) (*Plan, error) {
 	}
 	r.progress("resolving %d requirement(s)", len(in.Requirements))
 	final, err := r.solve(root)
+	if m := r.offlineMisses(); m != nil {
+		return nil, m
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -143,6 +146,9 @@ func Resolve(ctx context.Context, in Input, idx IndexSource) (*Plan, error) {
 	}
 	if err := r.inspect(plan); err != nil {
 		return nil, err
+	}
+	if m := r.offlineMisses(); m != nil {
+		return nil, m
 	}
 	if err := r.applyHashes(plan, mode); err != nil {
 		return nil, err
@@ -168,6 +174,7 @@ type run struct {
 	cands      map[string]*projectCands // by normalized name, built once
 	deps       map[*candidate]*depInfo
 	warnings   map[string]bool
+	misses     map[string]bool // offline cache misses of the search, see absent
 	steps      int
 	conflict   *ConflictError
 	sdists     map[*candidate]*inspected // inspections made during the search
@@ -205,6 +212,7 @@ func newRun(ctx context.Context, in Input, idx IndexSource) (*run, error) {
 		cands:      map[string]*projectCands{},
 		deps:       map[*candidate]*depInfo{},
 		warnings:   map[string]bool{},
+		misses:     map[string]bool{},
 		sdists:     map[*candidate]*inspected{},
 		orderMemo:  map[orderKey][]*candidate{},
 	}, nil
@@ -307,8 +315,33 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// isNotFound reports whether err says the index lacks a project or release.
-func isNotFound(err error) bool { return errors.Is(err, index.ErrNotFound) }
+// absent reports whether err says the index lacks a project, release or
+// file. An offline cache miss counts too, and its URLs are recorded: the
+// search goes on as if the index lacked them, so that the run names every
+// URL it needed at once, the same ones on every run (speculative fetches,
+// whose timing varies, never record misses).
+func (r *run) absent(err error) bool {
+	var m *index.OfflineMissError
+	if errors.As(err, &m) {
+		r.mu.Lock()
+		for _, u := range m.URLs {
+			r.misses[u] = true
+		}
+		r.mu.Unlock()
+		return true
+	}
+	return errors.Is(err, index.ErrNotFound)
+}
+
+// offlineMisses returns every URL absent recorded, or nil.
+func (r *run) offlineMisses() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.misses) == 0 {
+		return nil
+	}
+	return &index.OfflineMissError{URLs: sortedKeys(r.misses)}
+}
 
 // inspected is the outcome of reading one chosen sdist.
 type inspected struct {

@@ -411,6 +411,19 @@ func TestResolveIndexFailure(t *testing.T) {
 	assert.False(t, errors.As(err, &ce))
 }
 
+// An index error that already names the release is not prefixed again.
+func TestResolveErrorNamesPackageOnce(t *testing.T) {
+	lines, err := reqLines("foo")
+	require.NoError(t, err)
+	boom := errors.New("foo==1.0: GET https://index.invalid/pypi/foo/1.0/json: 503 Service Unavailable")
+	_, err = Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: nixSet()},
+		newFake(map[string][]rel{"foo": {{version: "1.0", fail: boom}}}))
+	require.ErrorIs(t, err, boom)
+	assert.Equal(t, boom.Error(), err.Error())
+	var pe *PackageError
+	assert.ErrorAs(t, err, &pe)
+}
+
 func TestSameSeries(t *testing.T) {
 	tests := []struct {
 		v, pin string

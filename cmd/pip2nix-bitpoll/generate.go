@@ -169,15 +169,7 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 	}, client)
 	progress.done()
 	if err != nil {
-		var conflict *resolver.ConflictError
-		var mismatch *resolver.HashMismatchError
-		switch {
-		case errors.As(err, &mismatch):
-			return withCode(exitIntegrity, err)
-		case errors.As(err, &conflict):
-			return withCode(exitConflict, err)
-		}
-		return withCode(exitIndex, err)
+		return withCode(exitInput, err)
 	}
 
 	relativizeMirrorURLs(plan, client.BaseURL())

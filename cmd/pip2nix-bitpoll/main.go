@@ -55,6 +55,8 @@ Exit codes:
   5  index error (unreachable, not found, digest mismatch, offline cache miss)
   6  nix evaluation failed
   7  an output file could not be written
+  8  the resolution exceeded its search budget
+  10 integrity failure: a file does not match a --hash of the requirements
 `
 
 // Exit codes, documented in usage and README.md.
@@ -67,6 +69,7 @@ const (
 	exitIndex      = 5
 	exitNix        = 6
 	exitWriteError = 7
+	exitExhausted  = 8 // the resolution's search budget ran out
 	exitIntegrity  = 10
 )
 

@@ -234,13 +234,13 @@ func findRelease(p *Project, version string) (Release, bool) {
 // by content.
 func (c *Client) Download(ctx context.Context, f File) ([]byte, error) {
 	if f.URL == "" {
-		return nil, fmt.Errorf("download %s: no URL", f.Filename)
+		return nil, &Error{Err: fmt.Errorf("download %s: no URL", f.Filename)}
 	}
 	var want pypi.Hash
 	if f.SHA256 != "" {
 		var err error
 		if want, err = pypi.NewHash("sha256", f.SHA256); err != nil {
-			return nil, fmt.Errorf("download %s: %w", f.Filename, err)
+			return nil, &Error{Err: fmt.Errorf("download %s: %w", f.Filename, err)}
 		}
 	}
 	d, err := c.fetch(ctx, f.URL, "", true, want)
@@ -250,7 +250,7 @@ func (c *Client) Download(ctx context.Context, f File) ([]byte, error) {
 	// The run's memo is keyed by URL: a second File naming the same URL
 	// with another digest must not slip through.
 	if !want.IsZero() && want.Hex != d.sha256 {
-		return nil, fmt.Errorf("GET %s: %w: the index says %s, got %s", f.URL, ErrDigestMismatch, want.Hex, d.sha256)
+		return nil, &Error{Err: fmt.Errorf("GET %s: %w: the index says %s, got %s", f.URL, ErrDigestMismatch, want.Hex, d.sha256)}
 	}
 	return d.body, nil
 }
@@ -261,8 +261,11 @@ func (c *Client) endpoint(segments ...string) string {
 }
 
 // noteMisses records the URLs of an offline miss, so OfflineMisses can list
-// everything a run lacked.
+// everything a run lacked, and marks err as an *Error.
 func (c *Client) noteMisses(err error) error {
+	if err == nil {
+		return nil
+	}
 	var m *OfflineMissError
 	if errors.As(err, &m) {
 		c.mu.Lock()
@@ -271,7 +274,11 @@ func (c *Client) noteMisses(err error) error {
 		}
 		c.mu.Unlock()
 	}
-	return err
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &Error{Err: err}
 }
 
 // joinMisses merges two failures of alternatives: when both are offline

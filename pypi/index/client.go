@@ -201,7 +201,7 @@ type OfflineMissError struct {
 
 // Error implements error.
 func (e *OfflineMissError) Error() string {
-	return fmt.Sprintf("offline: %d URL(s) not in the cache: %s", len(e.URLs), strings.Join(e.URLs, ", "))
+	return fmt.Sprintf("offline: %d URL(s) not in the cache:\n\t%s", len(e.URLs), strings.Join(e.URLs, "\n\t"))
 }
 
 // Unwrap makes errors.Is(err, ErrOffline) hold.
@@ -222,6 +222,21 @@ func (c *Client) OfflineMisses() *OfflineMissError {
 	sort.Strings(urls)
 	return &OfflineMissError{URLs: urls}
 }
+
+// Error is returned for every failure of a Client's request methods
+// (Project, Release, Download): network faults, HTTP statuses, malformed
+// responses, digest mismatches, refused URLs, offline misses. It adds
+// nothing to the message; errors.As finds the details inside
+// (*StatusError, *OfflineMissError, ErrNotFound, ErrDigestMismatch, …).
+type Error struct {
+	Err error
+}
+
+// Error returns the underlying message.
+func (e *Error) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
 
 // StatusError is an unexpected HTTP status, after all attempts.
 type StatusError struct {
