@@ -6,6 +6,7 @@ require (
 	github.com/pelletier/go-toml/v2 v2.4.3
 	github.com/stretchr/testify v1.12.1
 	golang.org/x/crypto v0.42.0
+	golang.org/x/net v0.43.0
 	golang.org/x/sync v0.19.0
 )
 

@@ -303,3 +303,10 @@ func TestShellSplit(t *testing.T) {
 		})
 	}
 }
+
+func TestRepeatedLinesKeptOnce(t *testing.T) {
+	text := strings.Repeat("django==5.0.6\n", 3) + "-c c.txt\nDjango==5.0.6\ndjango>=5\n"
+	rf, err := RequirementsParser{Open: func(string) ([]byte, error) { return []byte("django==5.0.6\n"), nil }}.Parse("r.txt", []byte(text))
+	require.NoError(t, err)
+	assert.Equal(t, "files: r.txt c.txt\nr.txt:1: django==5.0.6\nc.txt:1: django==5.0.6 [constraint]\nr.txt:5: Django==5.0.6\nr.txt:6: django>=5\n", dump(rf))
+}

@@ -1,7 +1,6 @@
 package resolver
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"sort"
@@ -207,19 +206,15 @@ func (r *run) inspectSdist(c *candidate) (*inspected, error) {
 	if !ok {
 		return nil, &PackageError{Package: pkg, Err: errors.New("no sdist")}
 	}
-	data, err := r.fe.idx.Download(r.ctx, f)
+	blob, err := r.fe.idx.Open(r.ctx, f)
 	if err != nil {
 		return nil, &PackageError{Package: pkg, Err: err}
 	}
-	info, err := sdist.Inspect(f.Filename, data, sdist.Limits{})
+	info, err := sdist.InspectReaderAt(f.Filename, blob, blob.Size, sdist.Limits{})
 	if err != nil {
 		return nil, &SdistError{Package: pkg, URL: f.URL, Err: err}
 	}
-	digests, err := strongDigests(bytes.NewReader(data))
-	if err != nil {
-		return nil, &PackageError{Package: pkg, Err: err}
-	}
-	ins = &inspected{file: f, info: info, digests: digests}
+	ins = &inspected{file: f, info: info, digests: blob.Hashes}
 	r.mu.Lock()
 	r.sdists[c] = ins
 	r.mu.Unlock()

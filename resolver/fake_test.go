@@ -162,14 +162,14 @@ func (f *fakeIndex) Release(ctx context.Context, name, version string) (*index.R
 	return nil, fmt.Errorf("%s==%s: %w", name, version, index.ErrNotFound)
 }
 
-func (f *fakeIndex) Download(ctx context.Context, file index.File) ([]byte, error) {
+func (f *fakeIndex) Open(ctx context.Context, file index.File) (*index.Blob, error) {
 	if err := f.sleep(ctx); err != nil {
 		return nil, err
 	}
 	for name, rels := range f.projects {
 		for _, r := range rels {
 			if !r.noSdist && strings.ReplaceAll(name, "-", "_")+"-"+r.version+".tar.gz" == file.Filename {
-				return f.sdistBytes(name, r), nil
+				return index.NewBlob(f.sdistBytes(name, r)), nil
 			}
 		}
 	}

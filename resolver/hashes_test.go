@@ -1,7 +1,6 @@
 package resolver
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha512"
 	"encoding/hex"
@@ -81,9 +80,3 @@ func TestHashChecking(t *testing.T) {
 	})
 }
 
-func TestStrongDigests(t *testing.T) {
-	got, err := strongDigests(bytes.NewReader(nil))
-	require.NoError(t, err)
-	require.Len(t, got, 3)
-	assert.Equal(t, pypi.Hash{Algorithm: "sha256", Hex: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}, got[0])
-}

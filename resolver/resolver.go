@@ -347,5 +347,5 @@ func (r *run) offlineMisses() error {
 type inspected struct {
 	file    index.File
 	info    *sdist.Info
-	digests []pypi.Hash // sha256, sha384 and sha512 of the file, computed
+	digests []pypi.Hash // the file's digests, computed (index.Blob.Hashes)
 }

@@ -156,6 +156,7 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
+	defer client.Close()
 	plan, err := resolver.Resolve(ctx, resolver.Input{
 		Requirements: lines,
 		Files:        inputs,

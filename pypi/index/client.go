@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/semaphore"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -26,6 +27,8 @@ const (
 	DefaultMaxAge      = 10 * time.Minute
 	DefaultBackoffBase = 250 * time.Millisecond
 	DefaultMaxBackoff  = 15 * time.Second
+	// DefaultMemoryBudget bounds the documents read at once (Options.MemoryBudget).
+	DefaultMemoryBudget = 256 << 20
 )
 
 // Size caps, so that a hostile or broken index cannot exhaust memory.
@@ -65,6 +68,9 @@ type Options struct {
 	// server's Retry-After.
 	BackoffBase time.Duration
 	MaxBackoff  time.Duration
+	// MemoryBudget bounds the bytes of index documents being read at once
+	// (default DefaultMemoryBudget); downloads stream to disk and take none.
+	MemoryBudget int64
 	// Progress, when set, is told about every request, e.g.
 	// "GET https://…/pypi/django/json (cached)". It may be called from
 	// several goroutines at once.
@@ -87,6 +93,9 @@ type Client struct {
 	sem      chan struct{}
 	maxDoc   int64
 	maxFile  int64
+	// budget reserves memory for documents being read (readBody).
+	budget     *semaphore.Weighted
+	budgetSize int64
 	now      func() time.Time
 
 	group singleflight.Group
@@ -171,6 +180,11 @@ func New(o Options) (*Client, error) {
 	if o.CacheDir != "" {
 		c.cache = &cache{dir: o.CacheDir}
 	}
+	c.budgetSize = o.MemoryBudget
+	if c.budgetSize <= 0 {
+		c.budgetSize = DefaultMemoryBudget
+	}
+	c.budget = semaphore.NewWeighted(c.budgetSize)
 	return c, nil
 }
 

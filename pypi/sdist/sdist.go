@@ -7,7 +7,9 @@
 package sdist
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"path"
 	"sort"
 	"strconv"
@@ -103,7 +105,14 @@ type pyproject struct {
 // from data, within lim. It never writes to disk and never runs code.
 // Errors name the file and, where there is one, the member.
 func Inspect(filename string, data []byte, lim Limits) (*Info, error) {
-	t, err := readArchive(filename, data, lim.withDefaults(), wanted)
+	return InspectReaderAt(filename, bytes.NewReader(data), int64(len(data)), lim)
+}
+
+// InspectReaderAt is Inspect for an archive of size bytes read through r
+// (a file on disk, say): only the archive's index and the members Inspect
+// needs are read, so memory stays within lim whatever the archive's size.
+func InspectReaderAt(filename string, r io.ReaderAt, size int64, lim Limits) (*Info, error) {
+	t, err := readArchive(filename, r, size, lim.withDefaults(), wanted)
 	if err != nil {
 		return nil, fmt.Errorf("sdist %s: %w", filename, err)
 	}
