@@ -79,4 +79,3 @@ func TestHashChecking(t *testing.T) {
 		assert.Contains(t, plan.Packages[1].Notes, "--hash of requirements.txt:1 not applied: the package comes from nixpkgs (foo 1.0), whose own source hash pins it")
 	})
 }
-

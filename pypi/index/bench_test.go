@@ -1,8 +1,8 @@
 package index
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"fmt"
 	"testing"
 	"time"

@@ -96,7 +96,7 @@ type Client struct {
 	// budget reserves memory for documents being read (readBody).
 	budget     *semaphore.Weighted
 	budgetSize int64
-	now      func() time.Time
+	now        func() time.Time
 
 	group singleflight.Group
 	mu    sync.Mutex

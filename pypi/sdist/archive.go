@@ -2,8 +2,8 @@ package sdist
 
 import (
 	"archive/tar"
-	"bufio"
 	"archive/zip"
+	"bufio"
 	"compress/bzip2"
 	"compress/gzip"
 	"errors"
