@@ -83,7 +83,6 @@ type GlobalOptions struct {
 	OnlyBinary     []string `json:"only_binary,omitempty"`      // --only-binary
 	PreferBinary   bool     `json:"prefer_binary,omitempty"`    // --prefer-binary
 	RequireHashes  bool     `json:"require_hashes,omitempty"`   // --require-hashes
-	TrustedHosts   []string `json:"trusted_hosts,omitempty"`    // --trusted-host
 }
 
 // String renders the options as pip command-line flags in a fixed order,
@@ -116,9 +115,6 @@ func (o GlobalOptions) String() string {
 	}
 	if o.RequireHashes {
 		f = append(f, "--require-hashes")
-	}
-	for _, h := range o.TrustedHosts {
-		f = append(f, "--trusted-host "+h)
 	}
 	return strings.Join(f, " ")
 }
@@ -609,7 +605,9 @@ func (st *reqFileState) globalOptions(pos Position, text string, opts []optionVa
 		case "--require-hashes":
 			o.RequireHashes = true
 		case "--trusted-host":
-			o.TrustedHosts = appendNew(o.TrustedHosts, v)
+			// pip would then accept plain HTTP and any TLS certificate from
+			// the host: a file must not turn off transport security.
+			st.errorf(pos, text, nil, "--trusted-host in a requirements file is refused: it would accept plain HTTP and any certificate from %s (use an https index URL)", v)
 		default:
 			st.errorf(pos, text, nil, "option %s needs a requirement before it on the same line", ov.opt.long)
 		}

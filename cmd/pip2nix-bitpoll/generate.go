@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/nixexpr"
@@ -146,17 +147,41 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 	if err != nil {
 		return err
 	}
-	client, err := index.New(index.Options{
-		BaseURL:     indexBase(e, f.indexURL),
-		CacheDir:    cacheDir,
-		Offline:     f.offline,
-		Concurrency: f.jobs,
-		Progress:    progress.event,
-	})
+	newClient := func(base string) (*index.Client, error) {
+		return index.New(index.Options{
+			BaseURL:     base,
+			CacheDir:    cacheDir,
+			Offline:     f.offline,
+			Concurrency: f.jobs,
+			Progress:    progress.event,
+		})
+	}
+	// A requirements file's --index-url replaces the index, as in pip.
+	base := indexBase(e, f.indexURL)
+	if opts.IndexURL != "" {
+		base = fileIndexURL(opts.IndexURL, filepath.Dir(reqPaths[0]), e.workDir)
+	}
+	client, err := newClient(base)
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
 	defer client.Close()
+	var source resolver.IndexSource = client
+	indexName := describeIndex(client.BaseURL())
+	if len(opts.ExtraIndexURLs) > 0 {
+		clients := []*index.Client{client}
+		for _, u := range opts.ExtraIndexURLs {
+			c, err := newClient(fileIndexURL(u, filepath.Dir(reqPaths[0]), e.workDir))
+			if err != nil {
+				return withCode(exitInput, fmt.Errorf("--extra-index-url %s: %w", u, err))
+			}
+			defer c.Close()
+			clients = append(clients, c)
+			indexName += ", then " + describeIndex(c.BaseURL())
+		}
+		indexName += " (the first index that has a project provides all of it)"
+		source = index.NewIndexes(clients...)
+	}
 	plan, err := resolver.Resolve(ctx, resolver.Input{
 		Requirements: lines,
 		Files:        inputs,
@@ -167,7 +192,7 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 		Progress:     progress.event,
 		// pip's hash-checking mode covers the whole install.
 		RequireHashes: opts.RequireHashes,
-	}, client)
+	}, source)
 	progress.done()
 	if err != nil {
 		return withCode(exitInput, err)
@@ -179,7 +204,7 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 		overlay, err := nixexpr.RenderOverlay(plan, nixexpr.OverlayOptions{
 			Generator: "pip2nix-bitpoll " + version,
 			Command:   regenerateCommand(inputs, plan),
-			Index:     describeIndex(client.BaseURL()),
+			Index:     indexName,
 		})
 		if err != nil {
 			return withCode(exitInput, err)
@@ -240,6 +265,14 @@ func readRequirements(paths []string) ([]pypi.RequirementLine, []resolver.InputF
 			return nil, nil, opts, withCode(exitInput, err)
 		}
 		opts.RequireHashes = opts.RequireHashes || rf.Options.RequireHashes
+		if rf.Options.IndexURL != "" {
+			opts.IndexURL = rf.Options.IndexURL
+		}
+		for _, u := range rf.Options.ExtraIndexURLs {
+			if !slices.Contains(opts.ExtraIndexURLs, u) {
+				opts.ExtraIndexURLs = append(opts.ExtraIndexURLs, u)
+			}
+		}
 		for _, line := range rf.Requirements {
 			// Positions appear in reasons and comments of the outputs; keep
 			// them independent of where the files are checked out.
@@ -301,6 +334,22 @@ func indexBase(e *env, raw string) string {
 		path = filepath.Join(e.workDir, path)
 	}
 	return "file://" + filepath.ToSlash(path)
+}
+
+// fileIndexURL turns an index named in a requirements file into a base URL:
+// URLs pass through; a path is relative to the requirements file's
+// directory (dir, itself relative to workDir).
+func fileIndexURL(raw, dir, workDir string) string {
+	if strings.Contains(raw, "://") {
+		return raw
+	}
+	if !filepath.IsAbs(raw) {
+		raw = filepath.Join(dir, raw)
+		if !filepath.IsAbs(raw) {
+			raw = filepath.Join(workDir, raw)
+		}
+	}
+	return "file://" + filepath.ToSlash(raw)
 }
 
 // cacheDirectory picks --cache-dir, else $XDG_CACHE_HOME/pip2nix-bitpoll,
