@@ -86,6 +86,9 @@ func (r *run) fillFromSdist(p *Package, c *candidate, ins *inspected) {
 		}
 	}
 	if md := info.Metadata; md != nil {
+		for _, w := range md.Warnings {
+			p.Notes = append(p.Notes, "the sdist's core metadata, "+w)
+		}
 		if p.Summary == "" {
 			p.Summary = strings.TrimSpace(md.Summary)
 		}

@@ -362,7 +362,7 @@ func TestInspectErrors(t *testing.T) {
 		{
 			name: "bad PKG-INFO", filename: "x-1.0.tar.gz",
 			data: func(t *testing.T) []byte { return buildTarGz(t, []entry{{name: pkg, body: "Name: x\nnonsense\n"}}) },
-			msg:  "member x-1.0/PKG-INFO: line 2",
+			msg:  "member x-1.0/PKG-INFO: line 1: missing required field Version",
 		},
 		{
 			name: "bad pyproject", filename: "x-1.0.tar.gz",
