@@ -31,6 +31,7 @@ type rel struct {
 	rust           bool   // the sdist carries a Cargo.toml
 	metaPython     string // requires_python stated by the release metadata only
 	fail           error  // the release metadata request fails with it
+	pkgInfoTail    string // appended to the sdist's PKG-INFO headers
 }
 
 // fakeIndex is an in-memory IndexSource over synthetic releases (every
@@ -72,6 +73,7 @@ func (f *fakeIndex) sdistBytes(name string, r rel) []byte {
 	for _, d := range r.deps {
 		pkginfo += "Requires-Dist: " + d + "\n"
 	}
+	pkginfo += r.pkgInfoTail
 	files := map[string]string{
 		stem + "/PKG-INFO":       pkginfo,
 		stem + "/pyproject.toml": "[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n",

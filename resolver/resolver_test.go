@@ -424,6 +424,16 @@ func TestResolveErrorNamesPackageOnce(t *testing.T) {
 	assert.ErrorAs(t, err, &pe)
 }
 
+// A PKG-INFO line pip would skip is skipped, and the package's notes say so.
+func TestResolveNotesMetadataWarnings(t *testing.T) {
+	lines, err := reqLines("foo")
+	require.NoError(t, err)
+	plan, err := Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: nixSet()},
+		newFake(map[string][]rel{"foo": {{version: "1.0", pkgInfoTail: "License: Copyright (c) Someone\nAll rights reserved.\n"}}}))
+	require.NoError(t, err)
+	assert.Contains(t, plan.Packages[0].Notes, `the sdist's core metadata, line 7: line skipped, want "Field: value" or an indented continuation: "All rights reserved."`)
+}
+
 func TestSameSeries(t *testing.T) {
 	tests := []struct {
 		v, pin string
