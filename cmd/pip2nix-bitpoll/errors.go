@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/index"
@@ -34,6 +35,12 @@ func usageErrorf(format string, args ...any) error {
 	return withCode(exitUsage, fmt.Errorf(format, args...))
 }
 
+// deadlineError is the run's --deadline passing; waiting for the index is
+// what takes time, so it counts as an index error.
+type deadlineError struct{ d time.Duration }
+
+func (e *deadlineError) Error() string { return fmt.Sprintf("the run's --deadline of %v passed", e.d) }
+
 // isA reports whether err's chain holds an error of type T.
 func isA[T error](err error) bool {
 	var t T
@@ -58,7 +65,7 @@ func exitCode(err error) int {
 		return exitConflict
 	case isA[*nixpkgs.QueryError](err):
 		return exitNix
-	case isA[*index.Error](err), isA[*index.OfflineMissError](err), isA[*index.StatusError](err), isA[*resolver.SdistError](err):
+	case isA[*index.Error](err), isA[*index.OfflineMissError](err), isA[*index.StatusError](err), isA[*resolver.SdistError](err), isA[*deadlineError](err):
 		return exitIndex
 	case isA[pypi.ErrorList](err), isA[*pypi.FileError](err), isA[*config.Error](err), isA[*resolver.HashMissingError](err):
 		return exitInput

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/nixexpr"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
@@ -41,6 +42,8 @@ type resolveFlags struct {
 	reportMD     string
 	reportJSON   string
 	check        bool
+	timeout      time.Duration
+	deadline     time.Duration
 }
 
 func (f *resolveFlags) register(fs *flag.FlagSet) {
@@ -56,6 +59,8 @@ func (f *resolveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.reportMD, "report", "", "write the Markdown audit report to `FILE`")
 	fs.StringVar(&f.reportJSON, "report-json", "", "write the JSON audit report to `FILE`")
 	fs.BoolVar(&f.check, "check", false, "write nothing; print a diff and exit 1 when an output would change")
+	fs.DurationVar(&f.timeout, "timeout", index.DefaultTimeout, "give up an index request (then retry it) after `DURATION` without receiving anything; a slow body that keeps arriving is never cut off")
+	fs.DurationVar(&f.deadline, "deadline", 30*time.Minute, "give up the whole run after `DURATION` (0: no limit)")
 }
 
 func generateCommand() *command {
@@ -125,6 +130,14 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 	if f.jobs < 1 {
 		return usageErrorf("-j %d: want at least 1", f.jobs)
 	}
+	if f.timeout <= 0 || f.deadline < 0 {
+		return usageErrorf("--timeout %v, --deadline %v: want a positive timeout and a deadline of at least 0", f.timeout, f.deadline)
+	}
+	if f.deadline > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, f.deadline, &deadlineError{f.deadline})
+		defer cancel()
+	}
 	reqPaths := []string(f.requirements)
 	if len(reqPaths) == 0 {
 		reqPaths = []string{"requirements.txt"}
@@ -153,6 +166,7 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 			CacheDir:    cacheDir,
 			Offline:     f.offline,
 			Concurrency: f.jobs,
+			Timeout:     f.timeout,
 			Progress:    progress.event,
 		})
 	}
@@ -195,6 +209,10 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 	}, source)
 	progress.done()
 	if err != nil {
+		var de *deadlineError
+		if errors.As(context.Cause(ctx), &de) {
+			err = fmt.Errorf("%w: %w", de, err)
+		}
 		return withCode(exitInput, err)
 	}
 

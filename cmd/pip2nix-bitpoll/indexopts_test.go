@@ -66,3 +66,20 @@ func TestRequirementsFileIndexOptions(t *testing.T) {
 		assert.Contains(t, stderr, "r.txt:2: --trusted-host in a requirements file is refused")
 	})
 }
+
+// A server that never answers: each request is given up after --timeout,
+// and the whole run after --deadline.
+func TestDeadline(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	t.Cleanup(silent.Close)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "r.txt"), []byte("django-token-bucket==0.2.4\n"), 0o644))
+	code, _, stderr := runIn(t, dir, "generate", "-q", "-r", "r.txt", "--index-url", silent.URL,
+		"--nixpkgs", filepath.Join(root, "fixtures/nixpkgs/nixos-25.05-python312.json"), "--timeout", "50ms", "--deadline", "400ms")
+	assert.Equal(t, exitIndex, code)
+	assert.Contains(t, stderr, "the run's --deadline of 400ms passed: ")
+	_, err = os.Stat(filepath.Join(dir, "python-packages.nix"))
+	assert.True(t, os.IsNotExist(err))
+}

@@ -58,7 +58,10 @@ type Options struct {
 	Retries int
 	// Concurrency is the maximum number of requests in flight (default 8).
 	Concurrency int
-	// Timeout bounds each attempt, body included (default 30s).
+	// Timeout is how long a request may go without receiving anything:
+	// before the response headers, or between reads of the body (default
+	// 30s). A slow body that keeps arriving is never cut off; bound a whole
+	// run with the context instead.
 	Timeout time.Duration
 	// MaxAge is how long a cached index document is used without asking the
 	// index again (default 10 minutes); older entries are revalidated.
@@ -189,11 +192,11 @@ func New(o Options) (*Client, error) {
 }
 
 // defaultHTTPClient keeps as many idle connections per host as requests may
-// be in flight, so that a burst of requests reuses them.
+// be in flight, so that a burst of requests reuses them. Waiting for
+// headers is bounded by the request's idle watchdog (Options.Timeout).
 func defaultHTTPClient(conns int) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = conns
-	t.ResponseHeaderTimeout = DefaultTimeout
 	return &http.Client{Transport: t}
 }
 

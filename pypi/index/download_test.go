@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -129,4 +130,38 @@ func BenchmarkOpen64MiB(b *testing.B) {
 		}
 		c.Close()
 	}
+}
+
+// The timeout is an idle timeout: a body that keeps arriving, slower in all
+// than the timeout, completes; one that stalls is cut off and retried.
+func TestIdleTimeout(t *testing.T) {
+	data := bigFile(10)
+	chunks := func(pause time.Duration, stallAt int) func(w http.ResponseWriter, r *http.Request, n int) bool {
+		return func(w http.ResponseWriter, r *http.Request, n int) bool {
+			w.Header().Set("Content-Length", "10")
+			w.WriteHeader(http.StatusOK)
+			for i := range data {
+				w.Write(data[i : i+1])
+				w.(http.Flusher).Flush()
+				if i == stallAt {
+					time.Sleep(10 * pause)
+				}
+				time.Sleep(pause)
+			}
+			return true
+		}
+	}
+	fi := newFakeIndex(t)
+	fi.fault = chunks(30*time.Millisecond, -1) // 300 ms in all, 30 ms between bytes
+	c := fi.client(t, Options{Timeout: 150 * time.Millisecond, Retries: -1})
+	got, err := c.Download(ctxT(t), File{Filename: "x-1.0.tar.gz", URL: fi.srv.URL + "/packages/x-1.0.tar.gz"})
+	require.NoError(t, err)
+	assert.Equal(t, data, got)
+
+	fi = newFakeIndex(t)
+	fi.fault = chunks(20*time.Millisecond, 4) // stalls 200 ms after 5 bytes
+	c = fi.client(t, Options{Timeout: 100 * time.Millisecond, Retries: 1})
+	_, err = c.Download(ctxT(t), File{Filename: "x-1.0.tar.gz", URL: fi.srv.URL + "/packages/x-1.0.tar.gz"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no data for 100ms after 2 attempts")
 }

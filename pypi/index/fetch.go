@@ -297,8 +297,13 @@ func (c *Client) attempt(ctx context.Context, u, accept string, limit int64, con
 		return nil, 0, ctx.Err()
 	}
 	defer func() { <-c.sem }()
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
+	// The timeout is a watchdog, not a deadline: it fires when the server
+	// sends nothing for c.timeout (no headers yet, or a stalled body), so a
+	// large file on a slow but steady link still completes.
+	actx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	idle := &idleTimer{d: c.timeout, t: time.AfterFunc(c.timeout, func() { cancel(errIdle) })}
+	defer idle.t.Stop()
 	req, err := http.NewRequestWithContext(actx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, 0, err
@@ -322,8 +327,8 @@ func (c *Client) attempt(ctx context.Context, u, accept string, limit int64, con
 	}
 	c.logf("GET %s", u)
 	transient := func(err error) error {
-		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-			err = fmt.Errorf("timed out after %v", c.timeout)
+		if ctx.Err() == nil && context.Cause(actx) == errIdle {
+			err = fmt.Errorf("no data for %v", c.timeout)
 		}
 		return &retryableError{err}
 	}
@@ -336,6 +341,7 @@ func (c *Client) attempt(ctx context.Context, u, accept string, limit int64, con
 		return nil, 0, transient(err)
 	}
 	defer resp.Body.Close()
+	body := &idleReader{r: resp.Body, idle: idle}
 	switch {
 	case resp.StatusCode == http.StatusOK:
 	case resp.StatusCode == http.StatusNotModified && cond != nil:
@@ -353,12 +359,12 @@ func (c *Client) attempt(ctx context.Context, u, accept string, limit int64, con
 	res := &httpResult{code: resp.StatusCode, url: resp.Request.URL, header: resp.Header}
 	var n int64
 	if spool {
-		res.file, err = c.spool(resp.Body, limit)
+		res.file, err = c.spool(body, limit)
 		if res.file != nil {
 			n = res.file.size
 		}
 	} else {
-		res.body, err = c.readBody(ctx, resp.Body, limit, resp.ContentLength)
+		res.body, err = c.readBody(ctx, body, limit, resp.ContentLength)
 		n = int64(len(res.body))
 	}
 	var tooBig *limitError
@@ -372,6 +378,29 @@ func (c *Client) attempt(ctx context.Context, u, accept string, limit int64, con
 		return nil, 0, transient(fmt.Errorf("body has %d bytes, Content-Length says %d", n, resp.ContentLength))
 	}
 	return res, 0, nil
+}
+
+// errIdle cancels a request whose server sent nothing for the timeout.
+var errIdle = errors.New("idle timeout")
+
+// idleTimer is a request's watchdog, pushed back by every byte received.
+type idleTimer struct {
+	d time.Duration
+	t *time.Timer
+}
+
+// idleReader pushes the watchdog back whenever the body makes progress.
+type idleReader struct {
+	r    io.Reader
+	idle *idleTimer
+}
+
+func (r *idleReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if n > 0 {
+		r.idle.t.Reset(r.idle.d)
+	}
+	return n, err
 }
 
 // limitError is a response larger than its limit: not worth a retry.

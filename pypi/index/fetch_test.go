@@ -158,7 +158,7 @@ func TestRetryFaults(t *testing.T) {
 				<-r.Context().Done()
 				return true
 			},
-			wantErr: "GET %s/pypi/demo/json: timed out after 30ms after 2 attempts", wantHits: 2,
+			wantErr: "GET %s/pypi/demo/json: no data for 30ms after 2 attempts", wantHits: 2,
 		},
 		{
 			name: "truncated body",
