@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -32,6 +33,7 @@ type rel struct {
 	metaPython     string // requires_python stated by the release metadata only
 	fail           error  // the release metadata request fails with it
 	pkgInfoTail    string // appended to the sdist's PKG-INFO headers
+	md5Only        bool   // the index gives the sdist's md5 only
 }
 
 // fakeIndex is an in-memory IndexSource over synthetic releases (every
@@ -116,6 +118,10 @@ func (f *fakeIndex) files(name string, r rel) []index.File {
 	sd := index.File{
 		Filename: stem + ".tar.gz", URL: "https://files.invalid/" + stem + ".tar.gz", Kind: index.Sdist,
 		SHA256: hex.EncodeToString(sum[:]), RequiresPython: r.requiresPython, Yanked: r.yanked, YankedReason: wheel.YankedReason,
+	}
+	if r.md5Only {
+		m := md5.Sum(f.sdistBytes(name, r))
+		sd.SHA256, sd.Hashes = "", []pypi.Hash{{Algorithm: "md5", Hex: hex.EncodeToString(m[:])}}
 	}
 	return []index.File{sd, wheel}
 }

@@ -195,6 +195,25 @@ func (r *run) applyHashes(plan *Plan, mode string) error {
 	return nil
 }
 
+// weakDigestNote says when the index vouches for a file with less than a
+// sha256 (or stronger) digest: only md5, sha1 or sha224, or nothing at all.
+func weakDigestNote(f index.File) string {
+	var weak []string
+	for _, h := range f.Hashes {
+		if !h.Weak() {
+			return ""
+		}
+		weak = append(weak, h.Algorithm)
+	}
+	if f.SHA256 != "" {
+		return ""
+	}
+	if len(weak) == 0 {
+		return fmt.Sprintf("the index gives no digest for %s: its sha256 was computed from the download, which nothing verified", f.Filename)
+	}
+	return fmt.Sprintf("the index gives only %s for %s, weaker than sha256: the download was verified against it and its sha256 computed here", strings.Join(weak, " and "), f.Filename)
+}
+
 // digest returns the digest in algorithm among hs, "" when absent.
 func digest(hs []pypi.Hash, algorithm string) string {
 	for _, h := range hs {

@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
 	"strings"
@@ -78,4 +79,20 @@ func TestHashChecking(t *testing.T) {
 		assert.Equal(t, []string{"bar use bar 2.0", "foo use foo 1.0"}, summary(plan))
 		assert.Contains(t, plan.Packages[1].Notes, "--hash of requirements.txt:1 not applied: the package comes from nixpkgs (foo 1.0), whose own source hash pins it")
 	})
+}
+
+// A file the index lists with md5 only: the download was verified against
+// it (by the index client), the plan carries the sha256 computed from it,
+// and the notes flag the weak digest.
+func TestMD5OnlySdist(t *testing.T) {
+	fake := newFake(map[string][]rel{"foo": {{version: "1.0", md5Only: true}}})
+	want := sha256.Sum256(fake.sdistBytes("foo", rel{version: "1.0"}))
+	lines, err := reqLines("foo")
+	require.NoError(t, err)
+	plan, err := Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: nixSet()}, fake)
+	require.NoError(t, err)
+	p := plan.Packages[0]
+	require.NotNil(t, p.Sdist)
+	assert.Equal(t, hex.EncodeToString(want[:]), p.Sdist.SHA256)
+	assert.Contains(t, p.Notes, "the index gives only md5 for foo-1.0.tar.gz, weaker than sha256: the download was verified against it and its sha256 computed here")
 }

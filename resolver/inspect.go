@@ -56,7 +56,12 @@ func (r *run) chosenCandidate(name string) *candidate {
 
 func (r *run) fillFromSdist(p *Package, c *candidate, ins *inspected) {
 	f := ins.file
-	p.Sdist = &Sdist{Filename: f.Filename, URL: f.URL, SHA256: f.SHA256}
+	// The digest is the one computed from the download, which the index's
+	// digests (whatever their algorithms) were checked against.
+	p.Sdist = &Sdist{Filename: f.Filename, URL: f.URL, SHA256: digest(ins.digests, "sha256")}
+	if note := weakDigestNote(f); note != "" {
+		p.Notes = append(p.Notes, note)
+	}
 	p.Sdist.PName, p.Sdist.Extension = fetchPypiName(f.Filename, p.Version)
 	info := ins.info
 	attrs, unmapped := sdist.NixBuildSystems(info.BuildSystem)
