@@ -175,8 +175,18 @@ func (r *run) loadDeps(c *candidate) *depInfo {
 	d.release = ri
 	reqs := ri.RequiresDist
 	d.known = ri.RequiresDistKnown
-	if !d.known && c.nix == nil {
-		if ins, ierr := r.inspectSdist(c); ierr == nil && ins.info.RequiresDistSource != "" && ins.info.Metadata != nil {
+	if !d.known {
+		// The sdist says, for index releases and for nixpkgs' version alike
+		// (a project without dependencies is not "unknown").
+		files := c.sdists
+		if c.nix != nil {
+			for _, f := range ri.Files {
+				if f.Kind == index.Sdist {
+					files = append(files, f)
+				}
+			}
+		}
+		if ins, ierr := r.inspectFiles(c, files); ierr == nil && ins.info.RequiresDistSource != "" && ins.info.Metadata != nil {
 			reqs, d.known = ins.info.Metadata.RequiresDist, true
 		}
 	}
@@ -195,6 +205,11 @@ func (r *run) loadDeps(c *candidate) *depInfo {
 
 // inspectSdist downloads and reads the sdist of an index candidate, once.
 func (r *run) inspectSdist(c *candidate) (*inspected, error) {
+	return r.inspectFiles(c, c.sdists)
+}
+
+// inspectFiles downloads and reads one of c's sdists among files, once.
+func (r *run) inspectFiles(c *candidate, files []index.File) (*inspected, error) {
 	r.mu.Lock()
 	ins, ok := r.sdists[c]
 	r.mu.Unlock()
@@ -202,7 +217,7 @@ func (r *run) inspectSdist(c *candidate) (*inspected, error) {
 		return ins, nil
 	}
 	pkg := c.name + "==" + c.text
-	f, ok := pickSdist(r.preferHashed(c.name, c.sdists))
+	f, ok := pickSdist(r.preferHashed(c.name, files))
 	if !ok {
 		return nil, &PackageError{Package: pkg, Err: errors.New("no sdist")}
 	}

@@ -434,6 +434,23 @@ func TestResolveNotesMetadataWarnings(t *testing.T) {
 	assert.Contains(t, plan.Packages[0].Notes, `the sdist's core metadata, line 7: line skipped, want "Field: value" or an indented continuation: "All rights reserved."`)
 }
 
+// A release whose index metadata is null (PyPI's null covers "none") but
+// whose sdist declares no dependencies is not "dependencies unknown"; one
+// with nothing to read is.
+func TestUnknownDependenciesNote(t *testing.T) {
+	lines, err := reqLines("foo", "bar")
+	require.NoError(t, err)
+	plan, err := Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: nixSet("bar=bar@1.0", "foo=foo@1.0")}, newFake(map[string][]rel{
+		"foo": {{version: "1.0", unknownDeps: true}},
+		"bar": {{version: "1.0", unknownDeps: true, noSdist: true}},
+	}))
+	require.NoError(t, err)
+	require.Equal(t, []string{"bar use bar 1.0", "foo use foo 1.0"}, summary(plan))
+	unknown := "dependencies unknown: the index publishes no dependency metadata for this version and no sdist of it declares them"
+	assert.Contains(t, plan.Packages[0].Notes, unknown)
+	assert.NotContains(t, plan.Packages[1].Notes, unknown)
+}
+
 func TestSameSeries(t *testing.T) {
 	tests := []struct {
 		v, pin string

@@ -32,8 +32,9 @@ type Info struct {
 	// filled from *.egg-info/requires.txt when PKG-INFO lists none.
 	Metadata *metadata.Metadata
 	// RequiresDistSource says how far Metadata.RequiresDist can be trusted:
-	// SourcePKGINFO (listed there, or PKG-INFO is Metadata 2.2+ and does not
-	// mark Requires-Dist dynamic, so an empty list means none),
+	// SourcePKGINFO (listed there, or PKG-INFO is Metadata 1.2+ — which has
+	// Requires-Dist — and does not mark it dynamic, so an empty list means
+	// none),
 	// SourceRequiresTxt (from setuptools' egg-info; an egg-info directory
 	// without requires.txt means none), or "" (unknown: the sdist does not
 	// say what the project depends on).
@@ -276,8 +277,8 @@ func chooseEggInfo(dirs []string, name string) (string, bool) {
 }
 
 // staticRequires reports whether an empty Requires-Dist in this PKG-INFO
-// means "no dependencies": from Metadata 2.2 on, an sdist's fields are
-// exact unless listed as Dynamic (PEP 643).
+// means "no dependencies": the field exists (Metadata 1.2+) and is not
+// listed as Dynamic (PEP 643).
 func staticRequires(md *metadata.Metadata) bool {
 	major, minor, ok := strings.Cut(md.MetadataVersion, ".")
 	if !ok {
@@ -285,7 +286,10 @@ func staticRequires(md *metadata.Metadata) bool {
 	}
 	ma, err1 := strconv.Atoi(major)
 	mi, err2 := strconv.Atoi(minor)
-	if err1 != nil || err2 != nil || ma < 2 || (ma == 2 && mi < 2) {
+	// Requires-Dist exists since Metadata 1.2: a writer of 1.2 or later
+	// that lists none declares none (setuptools, which may not, puts them
+	// in egg-info/requires.txt, read before this).
+	if err1 != nil || err2 != nil || ma < 1 || (ma == 1 && mi < 2) {
 		return false
 	}
 	for _, d := range md.Dynamic {

@@ -95,6 +95,18 @@ func TestInspect(t *testing.T) {
 			},
 		},
 		{
+			name:     "Metadata 2.1 without Requires-Dist: no dependencies",
+			filename: "nodeps-0.1.tar.gz",
+			files: map[string]string{
+				"nodeps-0.1/PKG-INFO":  "Metadata-Version: 2.1\nName: nodeps\nVersion: 0.1\n",
+				"nodeps-0.1/nodeps.py": "",
+			},
+			check: func(t *testing.T, info *Info) {
+				assert.Equal(t, SourcePKGINFO, info.RequiresDistSource)
+				assert.Empty(t, info.Metadata.RequiresDist)
+			},
+		},
+		{
 			name:     "hatchling, src layout, Metadata 2.2 static",
 			filename: "qrcode_gen-2.0.tar.gz",
 			files: map[string]string{
