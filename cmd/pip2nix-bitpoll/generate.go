@@ -221,7 +221,7 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 	if overlayPath != "" {
 		overlay, err := nixexpr.RenderOverlay(plan, nixexpr.OverlayOptions{
 			Generator: "pip2nix-bitpoll " + version,
-			Command:   regenerateCommand(inputs, plan),
+			Command:   regenerateCommand(reqPaths, plan),
 			Index:     indexName,
 		})
 		if err != nil {
@@ -322,11 +322,14 @@ func relativeTo(dir, file string) string {
 	return filepath.ToSlash(file)
 }
 
-// regenerateCommand is the command line the overlay's header recommends.
-func regenerateCommand(inputs []resolver.InputFile, plan *resolver.Plan) string {
+// regenerateCommand is the command line the overlay's header recommends:
+// every -r file in order (relative to the first one's directory, as the
+// header's other paths), and the flags that change the result.
+func regenerateCommand(reqPaths []string, plan *resolver.Plan) string {
 	parts := []string{"pip2nix-bitpoll generate"}
-	for _, in := range inputs[:1] {
-		parts = append(parts, "-r "+in.Path)
+	base := filepath.Dir(reqPaths[0])
+	for _, p := range reqPaths {
+		parts = append(parts, "-r "+relativeTo(base, p))
 	}
 	if plan.Policy != resolver.Compatible {
 		parts = append(parts, "--policy "+string(plan.Policy))
