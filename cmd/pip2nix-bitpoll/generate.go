@@ -160,8 +160,10 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 	if err != nil {
 		return err
 	}
+	budget := index.NewBudget(index.DefaultMemoryBudget) // one for every index
 	newClient := func(base string) (*index.Client, error) {
 		return index.New(index.Options{
+			Budget:      budget,
 			BaseURL:     base,
 			CacheDir:    cacheDir,
 			Offline:     f.offline,

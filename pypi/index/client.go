@@ -27,7 +27,7 @@ const (
 	DefaultMaxAge      = 10 * time.Minute
 	DefaultBackoffBase = 250 * time.Millisecond
 	DefaultMaxBackoff  = 15 * time.Second
-	// DefaultMemoryBudget bounds the documents read at once (Options.MemoryBudget).
+	// DefaultMemoryBudget bounds the documents read at once (Options.Budget).
 	DefaultMemoryBudget = 256 << 20
 )
 
@@ -71,9 +71,11 @@ type Options struct {
 	// server's Retry-After.
 	BackoffBase time.Duration
 	MaxBackoff  time.Duration
-	// MemoryBudget bounds the bytes of index documents being read at once
-	// (default DefaultMemoryBudget); downloads stream to disk and take none.
-	MemoryBudget int64
+	// Budget bounds the bytes of index documents being read at once; share
+	// one between the clients of a run (--extra-index-url) to bound them
+	// all. nil means a budget of DefaultMemoryBudget for this client alone.
+	// Downloads stream to disk and take none.
+	Budget *Budget
 	// Progress, when set, is told about every request, e.g.
 	// "GET https://…/pypi/django/json (cached)". It may be called from
 	// several goroutines at once.
@@ -96,9 +98,7 @@ type Client struct {
 	sem      chan struct{}
 	maxDoc   int64
 	maxFile  int64
-	// budget reserves memory for documents being read (readBody).
-	budget     *semaphore.Weighted
-	budgetSize int64
+	budget   *Budget // memory for documents being read (readBody)
 	now        func() time.Time
 
 	group singleflight.Group
@@ -183,12 +183,24 @@ func New(o Options) (*Client, error) {
 	if o.CacheDir != "" {
 		c.cache = &cache{dir: o.CacheDir}
 	}
-	c.budgetSize = o.MemoryBudget
-	if c.budgetSize <= 0 {
-		c.budgetSize = DefaultMemoryBudget
+	c.budget = o.Budget
+	if c.budget == nil {
+		c.budget = NewBudget(DefaultMemoryBudget)
 	}
-	c.budget = semaphore.NewWeighted(c.budgetSize)
 	return c, nil
+}
+
+// Budget is memory that index documents being read share: a reader reserves
+// the document's declared length (else the size limit) before reading.
+type Budget struct {
+	sem  *semaphore.Weighted
+	size int64
+}
+
+// NewBudget returns a budget of size bytes (at least 1 MiB).
+func NewBudget(size int64) *Budget {
+	size = max(size, 1<<20)
+	return &Budget{sem: semaphore.NewWeighted(size), size: size}
 }
 
 // defaultHTTPClient keeps as many idle connections per host as requests may

@@ -3,6 +3,7 @@ package index
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha512"
 	"encoding/hex"
 	"io"
@@ -164,4 +165,20 @@ func TestIdleTimeout(t *testing.T) {
 	_, err = c.Download(ctxT(t), File{Filename: "x-1.0.tar.gz", URL: fi.srv.URL + "/packages/x-1.0.tar.gz"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "no data for 100ms after 2 attempts")
+}
+
+// Documents wait for the memory budget, which clients can share.
+func TestBudgetShared(t *testing.T) {
+	fi := newFakeIndex(t)
+	fi.add(synthProject{name: "demo", versions: []string{"1.0"}, requiresDist: []string{}})
+	b := NewBudget(1 << 20)
+	c := fi.client(t, Options{Budget: b, Retries: -1})
+	require.NoError(t, b.sem.Acquire(ctxT(t), b.size)) // another client's documents hold it all
+	ctx, cancel := context.WithTimeout(ctxT(t), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.Project(ctx, "demo")
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	b.sem.Release(b.size)
+	_, err = c.Project(ctxT(t), "demo")
+	require.NoError(t, err)
 }

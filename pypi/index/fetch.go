@@ -420,11 +420,11 @@ func (c *Client) readBody(ctx context.Context, r io.Reader, limit, declared int6
 	if declared >= 0 && declared < limit {
 		reserve = declared
 	}
-	reserve = min(max(reserve, 1), c.budgetSize)
-	if err := c.budget.Acquire(ctx, reserve); err != nil {
+	reserve = min(max(reserve, 1), c.budget.size)
+	if err := c.budget.sem.Acquire(ctx, reserve); err != nil {
 		return nil, err
 	}
-	defer c.budget.Release(reserve)
+	defer c.budget.sem.Release(reserve)
 	var buf bytes.Buffer
 	if declared >= 0 {
 		buf.Grow(int(declared) + 1)
