@@ -99,7 +99,7 @@ type Client struct {
 	maxDoc   int64
 	maxFile  int64
 	budget   *Budget // memory for documents being read (readBody)
-	now        func() time.Time
+	now      func() time.Time
 
 	group singleflight.Group
 	mu    sync.Mutex
