@@ -7,6 +7,7 @@ require (
 	github.com/stretchr/testify v1.12.1
 	go.yaml.in/yaml/v3 v3.0.5
 	golang.org/x/crypto v0.42.0
+	golang.org/x/net v0.43.0
 	golang.org/x/sync v0.19.0
 )
 

@@ -270,9 +270,9 @@ func (x *Index) Release(ctx context.Context, name, version string) (*index.Relea
 	return nil, fmt.Errorf("%s==%s is not among the recorded facts in %s: %w", name, version, p.file, index.ErrNotFound)
 }
 
-// Download always fails: recorded facts hold no archives. A resolution
-// finds what it needs in Inspections instead.
-func (x *Index) Download(_ context.Context, f index.File) ([]byte, error) {
+// Open always fails: recorded facts hold no archives. A resolution finds
+// what it needs in Inspections instead.
+func (x *Index) Open(_ context.Context, f index.File) (*index.Blob, error) {
 	return nil, fmt.Errorf("%s: %w (run against the index to read it)", f.Filename, ErrNoArchive)
 }
 

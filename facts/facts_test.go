@@ -44,7 +44,7 @@ func TestLoadServesReleases(t *testing.T) {
 	assert.ErrorIs(t, err, index.ErrNotFound)
 	_, err = x.Project(ctx, "absent")
 	assert.ErrorIs(t, err, index.ErrNotFound)
-	_, err = x.Download(ctx, p.Releases[0].Files[0])
+	_, err = x.Open(ctx, p.Releases[0].Files[0])
 	assert.ErrorIs(t, err, ErrNoArchive)
 
 	cache := x.Inspections()

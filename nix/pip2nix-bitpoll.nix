@@ -33,7 +33,7 @@ buildGoModule {
 
   # Computed offline from go.sum by nix/update-vendor-hash.sh; `--check`
   # fails when go.sum changed and this is stale.
-  vendorHash = "sha256-qOMWo9v3YIJUaEgf3VOeywsj2NR2tWducO6KxVKGCZ8=";
+  vendorHash = "sha256-mvgvjVdLVNH1I3+FIj+gLeG33SwC4rvrwAesVdTXm4g=";
 
   subPackages = [ "cmd/pip2nix-bitpoll" ];
 

@@ -83,7 +83,6 @@ type GlobalOptions struct {
 	OnlyBinary     []string `json:"only_binary,omitempty"`      // --only-binary
 	PreferBinary   bool     `json:"prefer_binary,omitempty"`    // --prefer-binary
 	RequireHashes  bool     `json:"require_hashes,omitempty"`   // --require-hashes
-	TrustedHosts   []string `json:"trusted_hosts,omitempty"`    // --trusted-host
 }
 
 // String renders the options as pip command-line flags in a fixed order,
@@ -116,9 +115,6 @@ func (o GlobalOptions) String() string {
 	}
 	if o.RequireHashes {
 		f = append(f, "--require-hashes")
-	}
-	for _, h := range o.TrustedHosts {
-		f = append(f, "--trusted-host "+h)
 	}
 	return strings.Join(f, " ")
 }
@@ -167,9 +163,11 @@ type RequirementsParser struct {
 	LookupEnv func(name string) (string, bool)  // expands ${NAME}; nil: nothing is expanded
 }
 
-// Parse parses data as the requirements file name.
+// Parse parses data as the requirements file name. A requirement line that
+// repeats an earlier one exactly (same requirement, options and kind) is
+// kept once, at its first position.
 func (p RequirementsParser) Parse(name string, data []byte) (*RequirementsFile, error) {
-	st := &reqFileState{p: p, rf: &RequirementsFile{}, seen: map[string]bool{}}
+	st := &reqFileState{p: p, rf: &RequirementsFile{}, seen: map[string]bool{}, lines: map[string]bool{}}
 	st.file(name, data, nil, false)
 	if len(st.errs) > 0 {
 		return st.rf, st.errs
@@ -178,10 +176,29 @@ func (p RequirementsParser) Parse(name string, data []byte) (*RequirementsFile, 
 }
 
 type reqFileState struct {
-	p    RequirementsParser
-	rf   *RequirementsFile
-	errs ErrorList
-	seen map[string]bool
+	p     RequirementsParser
+	rf    *RequirementsFile
+	errs  ErrorList
+	seen  map[string]bool
+	lines map[string]bool // requirement lines kept so far, see lineKey
+}
+
+// lineKey identifies a requirement line by everything but its position, so
+// that a repeated line is kept once (its first occurrence): thousands of
+// copies of one line cost what one costs.
+func lineKey(rl RequirementLine) string {
+	var b strings.Builder
+	b.WriteString(rl.Requirement.String())
+	if rl.Constraint {
+		b.WriteString("\x00c")
+	}
+	for _, h := range rl.Hashes {
+		b.WriteString("\x00" + h.String())
+	}
+	for _, c := range rl.ConfigSettings {
+		b.WriteString("\x00C" + c)
+	}
+	return b.String()
 }
 
 func (st *reqFileState) errorf(pos Position, text string, err error, format string, args ...any) {
@@ -523,7 +540,10 @@ func (st *reqFileState) line(pos Position, text string, chain []string, constrai
 	}
 	if ok {
 		rl.Requirement = r
-		st.rf.Requirements = append(st.rf.Requirements, rl)
+		if key := lineKey(rl); !st.lines[key] {
+			st.lines[key] = true
+			st.rf.Requirements = append(st.rf.Requirements, rl)
+		}
 	}
 }
 
@@ -585,7 +605,9 @@ func (st *reqFileState) globalOptions(pos Position, text string, opts []optionVa
 		case "--require-hashes":
 			o.RequireHashes = true
 		case "--trusted-host":
-			o.TrustedHosts = appendNew(o.TrustedHosts, v)
+			// pip would then accept plain HTTP and any TLS certificate from
+			// the host: a file must not turn off transport security.
+			st.errorf(pos, text, nil, "--trusted-host in a requirements file is refused: it would accept plain HTTP and any certificate from %s (use an https index URL)", v)
 		default:
 			st.errorf(pos, text, nil, "option %s needs a requirement before it on the same line", ov.opt.long)
 		}

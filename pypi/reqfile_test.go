@@ -96,8 +96,8 @@ func TestParseRequirements(t *testing.T) {
 		},
 		{
 			name:  "global options",
-			files: map[string]string{"r.txt": "-i https://mirror.example/simple\n--extra-index-url https://extra.example/simple --trusted-host extra.example\n--no-index\n-f ./wheels\n--pre\n--no-binary :all: --only-binary=lxml,cffi\n--prefer-binary\n--require-hashes\nfoo\n"},
-			want:  "files: r.txt\noptions: --index-url https://mirror.example/simple --extra-index-url https://extra.example/simple --no-index --find-links ./wheels --pre --no-binary :all: --only-binary lxml,cffi --prefer-binary --require-hashes --trusted-host extra.example\nr.txt:9: foo\n",
+			files: map[string]string{"r.txt": "-i https://mirror.example/simple\n--extra-index-url https://extra.example/simple\n--no-index\n-f ./wheels\n--pre\n--no-binary :all: --only-binary=lxml,cffi\n--prefer-binary\n--require-hashes\nfoo\n"},
+			want:  "files: r.txt\noptions: --index-url https://mirror.example/simple --extra-index-url https://extra.example/simple --no-index --find-links ./wheels --pre --no-binary :all: --only-binary lxml,cffi --prefer-binary --require-hashes\nr.txt:9: foo\n",
 		},
 		{
 			name:  "environment variables",
@@ -153,7 +153,7 @@ func TestParseRequirementsErrors(t *testing.T) {
 		},
 		{
 			name:  "bad lines",
-			files: map[string]string{"r.txt": "foo==\nbar --hash=md5:00\n--frobnicate\n--hash=sha256:00\n-r missing.txt\nbaz --pre\n-i\n"},
+			files: map[string]string{"r.txt": "foo==\nbar --hash=md5:00\n--frobnicate\n--hash=sha256:00\n-r missing.txt\nbaz --pre\n-i\n--trusted-host insecure.example\n"},
 			want: []string{
 				"r.txt:1: invalid requirement \"foo==\" at column 4: specifier \"==\": version \"\": empty string\n\tfoo==",
 				"r.txt:2: bad --hash \"md5:00\": the algorithm must be sha256, sha384 or sha512\n\tbar --hash=md5:00",
@@ -162,6 +162,7 @@ func TestParseRequirementsErrors(t *testing.T) {
 				"r.txt:5: cannot read included file: open missing.txt: file does not exist\n\t-r missing.txt",
 				"r.txt:6: option --pre must be on a line of its own, not after a requirement\n\tbaz --pre",
 				"r.txt:7: option --index-url needs a value\n\t-i",
+				"r.txt:8: --trusted-host in a requirements file is refused: it would accept plain HTTP and any certificate from insecure.example (use an https index URL)\n\t--trusted-host insecure.example",
 			},
 		},
 		{
@@ -302,4 +303,11 @@ func TestShellSplit(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
+}
+
+func TestRepeatedLinesKeptOnce(t *testing.T) {
+	text := strings.Repeat("django==5.0.6\n", 3) + "-c c.txt\nDjango==5.0.6\ndjango>=5\n"
+	rf, err := RequirementsParser{Open: func(string) ([]byte, error) { return []byte("django==5.0.6\n"), nil }}.Parse("r.txt", []byte(text))
+	require.NoError(t, err)
+	assert.Equal(t, "files: r.txt c.txt\nr.txt:1: django==5.0.6\nc.txt:1: django==5.0.6 [constraint]\nr.txt:5: Django==5.0.6\nr.txt:6: django>=5\n", dump(rf))
 }

@@ -112,7 +112,7 @@ func (r *run) buildPlan(s *state) (*Plan, error) {
 			r.warn("%s", w)
 		}
 		if !d.known && d.err == nil {
-			p.Notes = append(p.Notes, "dependencies unknown: the index publishes no metadata for this version")
+			p.Notes = append(p.Notes, "dependencies unknown: the index publishes no dependency metadata for this version and no sdist of it declares them")
 		}
 		cfg := r.pkgConfig(name)
 		p.NativeBuildInputs = append([]string(nil), cfg.NativeBuildInputs...)

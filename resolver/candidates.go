@@ -1,7 +1,7 @@
 package resolver
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -70,8 +70,8 @@ func (r *run) projectCands(name string) (*projectCands, error) {
 	}
 	r.discover(name, pypi.SpecifierSet{})
 	p, err := r.fe.project(name).wait(r.ctx)
-	if err != nil && !isNotFound(err) {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if err != nil && !r.absent(err) {
+		return nil, &PackageError{Package: name, Err: err}
 	}
 	pc = r.buildCands(name, p)
 	r.mu.Lock()
@@ -155,18 +155,28 @@ func (r *run) loadDeps(c *candidate) *depInfo {
 	d := &depInfo{}
 	ri, err := r.fe.release(c.name, c.text).wait(r.ctx)
 	switch {
-	case err != nil && isNotFound(err) && c.nix != nil:
+	case err != nil && r.absent(err) && c.nix != nil:
 		d.warnings = append(d.warnings, fmt.Sprintf("%s %s (nixpkgs attribute %s): the index has no release %s, so its dependencies were not checked", c.name, c.text, c.nix.Attr, c.text))
 		return d
 	case err != nil:
-		d.err = fmt.Errorf("%s==%s: %w", c.name, c.text, err)
+		d.err = &PackageError{Package: c.name + "==" + c.text, Err: err}
 		return d
 	}
 	d.release = ri
 	reqs := ri.RequiresDist
 	d.known = ri.RequiresDistKnown
-	if !d.known && c.nix == nil {
-		if ins, ierr := r.inspectSdist(c); ierr == nil && ins.info.RequiresDistSource != "" && ins.info.Metadata != nil {
+	if !d.known {
+		// The sdist says, for index releases and for nixpkgs' version alike
+		// (a project without dependencies is not "unknown").
+		files := c.sdists
+		if c.nix != nil {
+			for _, f := range ri.Files {
+				if f.Kind == index.Sdist {
+					files = append(files, f)
+				}
+			}
+		}
+		if ins, ierr := r.inspectFiles(c, files); ierr == nil && ins.info.RequiresDistSource != "" && ins.info.Metadata != nil {
 			reqs, d.known = ins.info.Metadata.RequiresDist, true
 		}
 	}
@@ -185,33 +195,35 @@ func (r *run) loadDeps(c *candidate) *depInfo {
 
 // inspectSdist downloads and reads the sdist of an index candidate, once.
 func (r *run) inspectSdist(c *candidate) (*inspected, error) {
+	return r.inspectFiles(c, c.sdists)
+}
+
+// inspectFiles downloads and reads one of c's sdists among files, once.
+func (r *run) inspectFiles(c *candidate, files []index.File) (*inspected, error) {
 	r.mu.Lock()
 	ins, ok := r.sdists[c]
 	r.mu.Unlock()
 	if ok {
 		return ins, nil
 	}
-	f, ok := pickSdist(r.preferHashed(c.name, c.sdists))
+	pkg := c.name + "==" + c.text
+	f, ok := pickSdist(r.preferHashed(c.name, files))
 	if !ok {
-		return nil, fmt.Errorf("%s: no sdist", c)
+		return nil, &PackageError{Package: pkg, Err: errors.New("no sdist")}
 	}
-	data, err := r.fe.idx.Download(r.ctx, f)
+	blob, err := r.fe.idx.Open(r.ctx, f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", c, err)
+		return nil, &PackageError{Package: pkg, Err: err}
 	}
-	inspect := sdist.Inspect
+	inspect := sdist.InspectReaderAt
 	if f.Kind == index.Wheel {
-		inspect = sdist.InspectWheel
+		inspect = sdist.InspectWheelReaderAt
 	}
-	info, err := inspect(f.Filename, data, sdist.Limits{})
+	info, err := inspect(f.Filename, blob, blob.Size, sdist.Limits{})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", c, err)
+		return nil, &SdistError{Package: pkg, URL: f.URL, Err: err}
 	}
-	digests, err := strongDigests(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", c, err)
-	}
-	ins = &inspected{file: f, info: info, digests: digests, data: data}
+	ins = &inspected{file: f, info: info, digests: blob.Hashes, blob: blob}
 	r.mu.Lock()
 	r.sdists[c] = ins
 	r.mu.Unlock()

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -35,6 +36,8 @@ type rel struct {
 	rust           bool     // the sdist carries a Cargo.toml
 	metaPython     string   // requires_python stated by the release metadata only
 	fail           error    // the release metadata request fails with it
+	pkgInfoTail    string   // appended to the sdist's PKG-INFO headers
+	md5Only        bool     // the index gives the sdist's md5 only
 }
 
 // fakeIndex is an in-memory IndexSource over synthetic releases (every
@@ -76,6 +79,7 @@ func (f *fakeIndex) sdistBytes(name string, r rel) []byte {
 	for _, d := range r.deps {
 		pkginfo += "Requires-Dist: " + d + "\n"
 	}
+	pkginfo += r.pkgInfoTail
 	build := `"hatchling"`
 	if r.build != nil {
 		build = `"` + strings.Join(r.build, `", "`) + `"`
@@ -148,6 +152,10 @@ func (f *fakeIndex) files(name string, r rel) []index.File {
 		Filename: stem + ".tar.gz", URL: "https://files.invalid/" + stem + ".tar.gz", Kind: index.Sdist,
 		SHA256: hex.EncodeToString(sum[:]), RequiresPython: r.requiresPython, Yanked: r.yanked, YankedReason: wheel.YankedReason,
 	}
+	if r.md5Only {
+		m := md5.Sum(f.sdistBytes(name, r))
+		sd.SHA256, sd.Hashes = "", []pypi.Hash{{Algorithm: "md5", Hex: hex.EncodeToString(m[:])}}
+	}
 	return []index.File{sd, wheel}
 }
 
@@ -195,7 +203,7 @@ func (f *fakeIndex) Release(ctx context.Context, name, version string) (*index.R
 	return nil, fmt.Errorf("%s==%s: %w", name, version, index.ErrNotFound)
 }
 
-func (f *fakeIndex) Download(ctx context.Context, file index.File) ([]byte, error) {
+func (f *fakeIndex) Open(ctx context.Context, file index.File) (*index.Blob, error) {
 	if err := f.sleep(ctx); err != nil {
 		return nil, err
 	}
@@ -203,10 +211,10 @@ func (f *fakeIndex) Download(ctx context.Context, file index.File) ([]byte, erro
 		for _, r := range rels {
 			stem := strings.ReplaceAll(name, "-", "_") + "-" + r.version
 			if !r.noSdist && stem+".tar.gz" == file.Filename {
-				return f.sdistBytes(name, r), nil
+				return index.NewBlob(f.sdistBytes(name, r)), nil
 			}
 			if !r.platformWheel && stem+"-py3-none-any.whl" == file.Filename {
-				return f.wheelBytes(name, r), nil
+				return index.NewBlob(f.wheelBytes(name, r)), nil
 			}
 		}
 	}

@@ -12,7 +12,9 @@ import (
 type IndexSource interface {
 	Project(ctx context.Context, name string) (*index.Project, error)
 	Release(ctx context.Context, name, version string) (*index.ReleaseInfo, error)
-	Download(ctx context.Context, f index.File) ([]byte, error)
+	// Open downloads a distribution file, verified against the index's
+	// digests; the Blob stays on disk (see index.Client.Open).
+	Open(ctx context.Context, f index.File) (*index.Blob, error)
 }
 
 // future is the memoized answer of one index request; done is closed once

@@ -1,12 +1,7 @@
 package resolver
 
 import (
-	"crypto/sha256"
-	"crypto/sha512"
-	"encoding/hex"
 	"fmt"
-	"hash"
-	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -148,24 +143,6 @@ func (r *run) preferHashed(name string, files []index.File) []index.File {
 	return out
 }
 
-// strongDigests computes the digests pip's --hash accepts of a file, sha256
-// first.
-func strongDigests(rd io.Reader) ([]pypi.Hash, error) {
-	hs := map[string]hash.Hash{"sha256": sha256.New(), "sha384": sha512.New384(), "sha512": sha512.New()}
-	ws := make([]io.Writer, 0, len(hs))
-	for _, h := range hs {
-		ws = append(ws, h)
-	}
-	if _, err := io.Copy(io.MultiWriter(ws...), rd); err != nil {
-		return nil, err
-	}
-	out := make([]pypi.Hash, 0, len(hs))
-	for _, algo := range []string{"sha256", "sha384", "sha512"} {
-		out = append(out, pypi.Hash{Algorithm: algo, Hex: hex.EncodeToString(hs[algo].Sum(nil))})
-	}
-	return out, nil
-}
-
 // applyHashes enforces hash-checking on the inspected plan: packages built
 // from the index must match their requirements' hashes (and, in
 // hash-checking mode, have some); packages taken from nixpkgs get a note
@@ -189,7 +166,7 @@ func (r *run) applyHashes(plan *Plan, mode string) error {
 		}
 		if len(lines) == 0 {
 			if mode != "" {
-				missing = append(missing, fmt.Sprintf("%s==%s --hash=%s", p.Name, p.Version, ins.digests[0]))
+				missing = append(missing, fmt.Sprintf("%s==%s --hash=sha256:%s", p.Name, p.Version, digest(ins.digests, "sha256")))
 			}
 			continue
 		}
@@ -216,6 +193,35 @@ func (r *run) applyHashes(plan *Plan, mode string) error {
 		return &HashMissingError{Reason: mode, Packages: missing}
 	}
 	return nil
+}
+
+// weakDigestNote says when the index vouches for a file with less than a
+// sha256 (or stronger) digest: only md5, sha1 or sha224, or nothing at all.
+func weakDigestNote(f index.File) string {
+	var weak []string
+	for _, h := range f.Hashes {
+		if !h.Weak() {
+			return ""
+		}
+		weak = append(weak, h.Algorithm)
+	}
+	if f.SHA256 != "" {
+		return ""
+	}
+	if len(weak) == 0 {
+		return fmt.Sprintf("the index gives no digest for %s: its sha256 was computed from the download, which nothing verified", f.Filename)
+	}
+	return fmt.Sprintf("the index gives only %s for %s, weaker than sha256: the download was verified against it and its sha256 computed here", strings.Join(weak, " and "), f.Filename)
+}
+
+// digest returns the digest in algorithm among hs, "" when absent.
+func digest(hs []pypi.Hash, algorithm string) string {
+	for _, h := range hs {
+		if h.Algorithm == algorithm {
+			return h.Hex
+		}
+	}
+	return ""
 }
 
 func positions(lines []pypi.RequirementLine) string {

@@ -1,8 +1,8 @@
 package resolver
 
 import (
-	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
 	"strings"
@@ -81,9 +81,18 @@ func TestHashChecking(t *testing.T) {
 	})
 }
 
-func TestStrongDigests(t *testing.T) {
-	got, err := strongDigests(bytes.NewReader(nil))
+// A file the index lists with md5 only: the download was verified against
+// it (by the index client), the plan carries the sha256 computed from it,
+// and the notes flag the weak digest.
+func TestMD5OnlySdist(t *testing.T) {
+	fake := newFake(map[string][]rel{"foo": {{version: "1.0", md5Only: true}}})
+	want := sha256.Sum256(fake.sdistBytes("foo", rel{version: "1.0"}))
+	lines, err := reqLines("foo")
 	require.NoError(t, err)
-	require.Len(t, got, 3)
-	assert.Equal(t, pypi.Hash{Algorithm: "sha256", Hex: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}, got[0])
+	plan, err := Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: nixSet()}, fake)
+	require.NoError(t, err)
+	p := plan.Packages[0]
+	require.NotNil(t, p.Sdist)
+	assert.Equal(t, hex.EncodeToString(want[:]), p.Sdist.SHA256)
+	assert.Contains(t, p.Notes, "the index gives only md5 for foo-1.0.tar.gz, weaker than sha256: the download was verified against it and its sha256 computed here")
 }

@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -36,8 +37,13 @@ func (r *run) inspect(plan *Plan) error {
 		c := r.chosenCandidate(p.Name)
 		g.Go(func() error {
 			ins, err := r.inspectChosen(c)
+			var miss *index.OfflineMissError
+			if errors.As(err, &miss) {
+				r.absent(err) // reported with every other miss
+				return nil
+			}
 			if err != nil {
-				return fmt.Errorf("inspect %s==%s: %w", p.Name, p.Version, err)
+				return err
 			}
 			r.fillFromSdist(p, c, ins)
 			if p.Action == Override {
@@ -108,9 +114,9 @@ func (r *run) fitRecipe(p *Package, ins *inspected, texts []*string) error {
 	}
 	// A recorded inspection comes without the archive: nothing that needs
 	// its contents can be verified, so those parts are dropped.
-	if ins.data != nil {
+	if ins.blob != nil {
 		in.Read = func(paths []string) (map[string][]byte, error) {
-			return sdist.ReadMembers(ins.file.Filename, ins.data, sdist.Limits{}, paths)
+			return sdist.ReadMembersAt(ins.file.Filename, ins.blob, ins.blob.Size, sdist.Limits{}, paths)
 		}
 	}
 	fit, err := recipe.Check(in)
@@ -128,10 +134,20 @@ func (r *run) chosenCandidate(name string) *candidate {
 
 func (r *run) fillFromSdist(p *Package, c *candidate, ins *inspected) {
 	f := ins.file
-	p.Sdist = &Sdist{Filename: f.Filename, URL: f.URL, SHA256: f.SHA256, Inspection: ins.info}
-	if f.SHA256 == "" {
+	// The digest is the one computed from the download, which the index's
+	// digests (whatever their algorithms) were checked against; a recorded
+	// inspection carries the recorded one ("" when nobody recorded it).
+	sha := f.SHA256
+	if len(ins.digests) > 0 {
+		sha = digest(ins.digests, "sha256")
+	}
+	p.Sdist = &Sdist{Filename: f.Filename, URL: f.URL, SHA256: sha, Inspection: ins.info}
+	if sha == "" {
 		p.Notes = append(p.Notes, NeedsRegenerationNote)
 		r.warn("%s %s: the digest of %s is unknown; it needs regeneration online", p.Name, p.Version, f.Filename)
+	}
+	if note := weakDigestNote(f); note != "" {
+		p.Notes = append(p.Notes, note)
 	}
 	if f.Kind == index.Wheel {
 		p.Sdist.Format = "wheel"
@@ -161,6 +177,9 @@ func (r *run) fillFromSdist(p *Package, c *candidate, ins *inspected) {
 		}
 	}
 	if md := info.Metadata; md != nil {
+		for _, w := range md.Warnings {
+			p.Notes = append(p.Notes, "the sdist's core metadata, "+w)
+		}
 		if p.Summary == "" {
 			p.Summary = strings.TrimSpace(md.Summary)
 		}
@@ -226,7 +245,11 @@ func (r *run) buildTools(p *Package, ins *inspected) []string {
 // relaxBuild records that nixpkgs' tool np does not meet build
 // requirement s of p, and relaxes it when pyproject.toml spells it so.
 func (r *run) relaxBuild(p *Package, ins *inspected, s string, q pypi.Requirement, np nixpkgs.Package) {
-	files, err := sdist.ReadMembers(ins.file.Filename, ins.data, sdist.Limits{}, []string{"pyproject.toml"})
+	if ins.blob == nil {
+		r.warn("%s %s: build requirement %s is not met by nixpkgs' %s %s, and without the archive (a recorded inspection) pyproject.toml cannot be checked to relax it; the build may fail", p.Name, p.Version, s, np.Attr, np.Version)
+		return
+	}
+	files, err := sdist.ReadMembersAt(ins.file.Filename, ins.blob, ins.blob.Size, sdist.Limits{}, []string{"pyproject.toml"})
 	if err == nil && strings.Contains(string(files["pyproject.toml"]), s) {
 		p.RelaxBuildRequires = append(p.RelaxBuildRequires, s)
 		r.warn("%s %s: build requirement %s relaxed to nixpkgs' %s %s (build tools are never re-versioned)", p.Name, p.Version, s, np.Attr, np.Version)

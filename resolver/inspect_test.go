@@ -16,7 +16,7 @@ import (
 // recorded facts or a metadata-only mirror.
 type noArchives struct{ *fakeIndex }
 
-func (noArchives) Download(context.Context, index.File) ([]byte, error) {
+func (noArchives) Open(context.Context, index.File) (*index.Blob, error) {
 	return nil, errors.New("synthetic: no archive bytes here")
 }
 

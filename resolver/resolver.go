@@ -188,6 +188,9 @@ func resolveOnce(ctx context.Context, in Input, idx IndexSource, tools map[strin
 	}
 	r.progress("resolving %d requirement(s)", len(in.Requirements))
 	final, err := r.solve(root)
+	if m := r.offlineMisses(); m != nil {
+		return nil, nil, m
+	}
 	if err != nil {
 		var conflict *ConflictError
 		if errors.As(err, &conflict) && tools[conflict.Name] != nil && conflict.Tail == fmt.Sprintf("neither nixpkgs nor the index provides %s", conflict.Name) {
@@ -219,6 +222,9 @@ func resolveOnce(ctx context.Context, in Input, idx IndexSource, tools map[strin
 			missing[name] = users
 		}
 	}
+	if m := r.offlineMisses(); m != nil {
+		return nil, nil, m
+	}
 	if err := r.applyHashes(plan, mode); err != nil {
 		return nil, nil, err
 	}
@@ -243,6 +249,7 @@ type run struct {
 	cands      map[string]*projectCands // by normalized name, built once
 	deps       map[*candidate]*depInfo
 	warnings   map[string]bool
+	misses     map[string]bool // offline cache misses of the search, see absent
 	steps      int
 	conflict   *ConflictError
 	sdists     map[*candidate]*inspected // inspections made during the search
@@ -283,6 +290,7 @@ func newRun(ctx context.Context, in Input, idx IndexSource) (*run, error) {
 		cands:        map[string]*projectCands{},
 		deps:         map[*candidate]*depInfo{},
 		warnings:     map[string]bool{},
+		misses:       map[string]bool{},
 		sdists:       map[*candidate]*inspected{},
 		missingTools: map[string]map[string]bool{},
 		orderMemo:    map[orderKey][]*candidate{},
@@ -386,13 +394,40 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// isNotFound reports whether err says the index lacks a project or release.
-func isNotFound(err error) bool { return errors.Is(err, index.ErrNotFound) }
+// absent reports whether err says the index lacks a project, release or
+// file. An offline cache miss counts too, and its URLs are recorded: the
+// search goes on as if the index lacked them, so that the run names every
+// URL it needed at once, the same ones on every run (speculative fetches,
+// whose timing varies, never record misses).
+func (r *run) absent(err error) bool {
+	var m *index.OfflineMissError
+	if errors.As(err, &m) {
+		r.mu.Lock()
+		for _, u := range m.URLs {
+			r.misses[u] = true
+		}
+		r.mu.Unlock()
+		return true
+	}
+	return errors.Is(err, index.ErrNotFound)
+}
+
+// offlineMisses returns every URL absent recorded, or nil.
+func (r *run) offlineMisses() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.misses) == 0 {
+		return nil
+	}
+	return &index.OfflineMissError{URLs: sortedKeys(r.misses)}
+}
 
 // inspected is the outcome of reading one chosen sdist.
 type inspected struct {
 	file    index.File
 	info    *sdist.Info
-	digests []pypi.Hash // sha256, sha384 and sha512 of the file, computed
-	data    []byte      // the archive, for the recipe check; nil for a recorded inspection
+	digests []pypi.Hash // the file's digests, computed (index.Blob.Hashes); nil for a recorded inspection
+	// blob is the downloaded archive, for the recipe check; nil for a
+	// recorded inspection.
+	blob *index.Blob
 }

@@ -427,6 +427,46 @@ func TestResolveIndexFailure(t *testing.T) {
 	assert.False(t, errors.As(err, &ce))
 }
 
+// An index error that already names the release is not prefixed again.
+func TestResolveErrorNamesPackageOnce(t *testing.T) {
+	lines, err := reqLines("foo")
+	require.NoError(t, err)
+	boom := errors.New("foo==1.0: GET https://index.invalid/pypi/foo/1.0/json: 503 Service Unavailable")
+	_, err = Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: nixSet()},
+		newFake(map[string][]rel{"foo": {{version: "1.0", fail: boom}}}))
+	require.ErrorIs(t, err, boom)
+	assert.Equal(t, boom.Error(), err.Error())
+	var pe *PackageError
+	assert.ErrorAs(t, err, &pe)
+}
+
+// A PKG-INFO line pip would skip is skipped, and the package's notes say so.
+func TestResolveNotesMetadataWarnings(t *testing.T) {
+	lines, err := reqLines("foo")
+	require.NoError(t, err)
+	plan, err := Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: nixSet()},
+		newFake(map[string][]rel{"foo": {{version: "1.0", pkgInfoTail: "License: Copyright (c) Someone\nAll rights reserved.\n"}}}))
+	require.NoError(t, err)
+	assert.Contains(t, plan.Packages[0].Notes, `the sdist's core metadata, line 7: line skipped, want "Field: value" or an indented continuation: "All rights reserved."`)
+}
+
+// A release whose index metadata is null (PyPI's null covers "none") but
+// whose sdist declares no dependencies is not "dependencies unknown"; one
+// with nothing to read is.
+func TestUnknownDependenciesNote(t *testing.T) {
+	lines, err := reqLines("foo", "bar")
+	require.NoError(t, err)
+	plan, err := Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: nixSet("bar=bar@1.0", "foo=foo@1.0")}, newFake(map[string][]rel{
+		"foo": {{version: "1.0", unknownDeps: true}},
+		"bar": {{version: "1.0", unknownDeps: true, noSdist: true}},
+	}))
+	require.NoError(t, err)
+	require.Equal(t, []string{"bar use bar 1.0", "foo use foo 1.0"}, summary(plan))
+	unknown := "dependencies unknown: the index publishes no dependency metadata for this version and no sdist of it declares them"
+	assert.Contains(t, plan.Packages[0].Notes, unknown)
+	assert.NotContains(t, plan.Packages[1].Notes, unknown)
+}
+
 func TestSameSeries(t *testing.T) {
 	tests := []struct {
 		v, pin string

@@ -101,7 +101,7 @@ func (r *run) rootState() (*state, error) {
 	for _, line := range r.in.Requirements {
 		q := line.Requirement
 		if q.URL != "" {
-			return nil, fmt.Errorf("%s: %s: direct URL requirements cannot be resolved against an index", line.Pos, q.Name)
+			return nil, &pypi.FileError{Pos: line.Pos, Msg: q.Name + ": direct URL requirements cannot be resolved against an index"}
 		}
 		if !q.Marker.IsEmpty() && !q.Marker.Evaluate(env) {
 			continue
@@ -227,7 +227,7 @@ func demanded(cs []constraint) bool {
 func (r *run) choose(s *state, name string, c *candidate) (bool, error) {
 	d := r.depsOf(c)
 	if d.err != nil {
-		if isNotFound(d.err) {
+		if r.absent(d.err) {
 			return false, nil
 		}
 		return false, d.err

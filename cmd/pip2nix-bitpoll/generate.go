@@ -11,7 +11,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/advisory"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/lockfile"
@@ -49,6 +51,8 @@ type resolveFlags struct {
 	advisories   string
 	failOnAdv    bool
 	recorded     string
+	timeout      time.Duration
+	deadline     time.Duration
 }
 
 func (f *resolveFlags) register(fs *flag.FlagSet) {
@@ -68,6 +72,8 @@ func (f *resolveFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.failOnAdv, "fail-on-advisories", false, "exit 9 when advisories not accepted in pip2nix.toml affect the chosen versions (outputs are still written)")
 	fs.StringVar(&f.recorded, "recorded", "", "resolve against recorded index facts in `DIR` (recorded/index/*.toml) instead of an index; no archive is read")
 	fs.StringVar(&f.graph, "graph", "", "write the closure graph for Graphviz to `FILE.dot`")
+	fs.DurationVar(&f.timeout, "timeout", index.DefaultTimeout, "give up an index request (then retry it) after `DURATION` without receiving anything; a slow body that keeps arriving is never cut off")
+	fs.DurationVar(&f.deadline, "deadline", 30*time.Minute, "give up the whole run after `DURATION` (0: no limit)")
 }
 
 func generateCommand() *command {
@@ -156,10 +162,15 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 	if f.jobs < 1 {
 		return usageErrorf("-j %d: want at least 1", f.jobs)
 	}
-	reqPaths := []string(f.requirements)
-	if len(reqPaths) == 0 {
-		reqPaths = []string{"requirements.txt"}
+	if f.timeout <= 0 || f.deadline < 0 {
+		return usageErrorf("--timeout %v, --deadline %v: want a positive timeout and a deadline of at least 0", f.timeout, f.deadline)
 	}
+	if f.deadline > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, f.deadline, &deadlineError{f.deadline})
+		defer cancel()
+	}
+	reqPaths := requirementPaths(f)
 	progress := newProgress(e, f.quiet)
 
 	lines, inputs, opts, err := readRequirements(reqPaths)
@@ -192,22 +203,48 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 	if err := lf.applyRev(set); err != nil {
 		return err
 	}
-	client, err := index.New(index.Options{
-		BaseURL:     indexBase(e, f.indexURL),
-		CacheDir:    cacheDir,
-		Offline:     f.offline,
-		Concurrency: f.jobs,
-		Progress:    progress.event,
-	})
+	budget := index.NewBudget(index.DefaultMemoryBudget) // one for every index
+	newClient := func(base string) (*index.Client, error) {
+		return index.New(index.Options{
+			Budget:      budget,
+			BaseURL:     base,
+			CacheDir:    cacheDir,
+			Offline:     f.offline,
+			Concurrency: f.jobs,
+			Timeout:     f.timeout,
+			Progress:    progress.event,
+		})
+	}
+	// A requirements file's --index-url replaces the index, as in pip.
+	base := indexBase(e, f.indexURL)
+	if opts.IndexURL != "" {
+		base = fileIndexURL(opts.IndexURL, filepath.Dir(reqPaths[0]), e.workDir)
+	}
+	client, err := newClient(base)
 	if err != nil {
 		return withCode(exitUsage, err)
+	}
+	defer client.Close()
+	var source resolver.IndexSource = client
+	indexName := describeIndex(client.BaseURL())
+	if len(opts.ExtraIndexURLs) > 0 {
+		clients := []*index.Client{client}
+		for _, u := range opts.ExtraIndexURLs {
+			c, err := newClient(fileIndexURL(u, filepath.Dir(reqPaths[0]), e.workDir))
+			if err != nil {
+				return withCode(exitInput, fmt.Errorf("--extra-index-url %s: %w", u, err))
+			}
+			defer c.Close()
+			clients = append(clients, c)
+			indexName += ", then " + describeIndex(c.BaseURL())
+		}
+		indexName += " (the first index that has a project provides all of it)"
+		source = index.NewIndexes(clients...)
 	}
 	db, err := loadAdvisories(ctx, e, client, f.advisories)
 	if err != nil {
 		return err
 	}
-	var source resolver.IndexSource = client
-	indexDesc := describeIndex(client.BaseURL())
 	var inspections []lockfile.Inspections
 	if oldLock != nil {
 		inspections = append(inspections, oldLock.Inspections())
@@ -217,7 +254,7 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 		if err != nil {
 			return err
 		}
-		source, indexDesc = x, desc
+		source, indexName = x, desc
 		inspections = append(inspections, x.Inspections())
 	}
 	in := resolver.Input{
@@ -242,19 +279,11 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 	plan, err := resolver.Resolve(ctx, in, source)
 	progress.done()
 	if err != nil {
-		var conflict *resolver.ConflictError
-		var mismatch *resolver.HashMismatchError
-		switch {
-		case errors.As(err, &mismatch):
-			return withCode(exitIntegrity, err)
-		case errors.As(err, &conflict):
-			return withCode(exitConflict, err)
+		var de *deadlineError
+		if errors.As(context.Cause(ctx), &de) {
+			err = fmt.Errorf("%w: %w", de, err)
 		}
-		var nixErr *nixpkgs.QueryError
-		if errors.As(err, &nixErr) {
-			return withCode(exitNix, err)
-		}
-		return withCode(exitIndex, err)
+		return withCode(exitInput, err)
 	}
 
 	relativizeMirrorURLs(plan, client.BaseURL())
@@ -265,7 +294,7 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 		Allowed:    cfg.AllowedAdvisories,
 		ConfigPath: relativeTo(filepath.Dir(reqPaths[0]), cfg.Path),
 	})
-	outs, markdown, err := renderOutputs(plan, inputs, indexDesc, overlayPath, patchDir(cfg.Path, overlayPath), f)
+	outs, markdown, err := renderOutputs(plan, indexName, overlayPath, patchDir(cfg.Path, overlayPath), f)
 	if err != nil {
 		return err
 	}
@@ -274,7 +303,7 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 		if err != nil {
 			return err
 		}
-		o, err := lockOutput(e, f.quiet || f.check, lockPath, oldLock, plan, lockfile.Meta{Generator: "pip2nix-bitpoll " + version, Index: indexDesc, NixpkgsQuerySHA256: sum})
+		o, err := lockOutput(e, f.quiet || f.check, lockPath, oldLock, plan, lockfile.Meta{Generator: "pip2nix-bitpoll " + version, Index: indexName, NixpkgsQuerySHA256: sum})
 		if err != nil {
 			return err
 		}
@@ -365,11 +394,11 @@ func describeAdvisories(ref string) string {
 // from pip2nix.toml are named relative to patchDir) and the reports and
 // graph asked for; markdown is the Markdown report, which audit prints
 // when no file is given.
-func renderOutputs(plan *resolver.Plan, inputs []resolver.InputFile, indexDesc, overlayPath, patchDir string, f *resolveFlags) (outs []output, markdown []byte, err error) {
+func renderOutputs(plan *resolver.Plan, indexDesc, overlayPath, patchDir string, f *resolveFlags) (outs []output, markdown []byte, err error) {
 	if overlayPath != "" {
 		overlay, err := nixexpr.RenderOverlay(plan, nixexpr.OverlayOptions{
 			Generator: "pip2nix-bitpoll " + version,
-			Command:   regenerateCommand(inputs, plan),
+			Command:   regenerateCommand(requirementPaths(f), plan),
 			Index:     indexDesc,
 			PatchDir:  patchDir,
 		})
@@ -434,6 +463,14 @@ func readRequirements(paths []string) ([]pypi.RequirementLine, []resolver.InputF
 			return nil, nil, opts, withCode(exitInput, err)
 		}
 		opts.RequireHashes = opts.RequireHashes || rf.Options.RequireHashes
+		if rf.Options.IndexURL != "" {
+			opts.IndexURL = rf.Options.IndexURL
+		}
+		for _, u := range rf.Options.ExtraIndexURLs {
+			if !slices.Contains(opts.ExtraIndexURLs, u) {
+				opts.ExtraIndexURLs = append(opts.ExtraIndexURLs, u)
+			}
+		}
 		for _, line := range rf.Requirements {
 			// Positions appear in reasons and comments of the outputs; keep
 			// them independent of where the files are checked out.
@@ -465,11 +502,22 @@ func relativeTo(dir, file string) string {
 	return filepath.ToSlash(file)
 }
 
-// regenerateCommand is the command line the overlay's header recommends.
-func regenerateCommand(inputs []resolver.InputFile, plan *resolver.Plan) string {
+// regenerateCommand is the command line the overlay's header recommends:
+// every -r file in order (relative to the first one's directory, as the
+// header's other paths), and the flags that change the result.
+// requirementPaths returns the -r files, requirements.txt by default.
+func requirementPaths(f *resolveFlags) []string {
+	if len(f.requirements) == 0 {
+		return []string{"requirements.txt"}
+	}
+	return []string(f.requirements)
+}
+
+func regenerateCommand(reqPaths []string, plan *resolver.Plan) string {
 	parts := []string{"pip2nix-bitpoll generate"}
-	for _, in := range inputs[:1] {
-		parts = append(parts, "-r "+in.Path)
+	base := filepath.Dir(reqPaths[0])
+	for _, p := range reqPaths {
+		parts = append(parts, "-r "+relativeTo(base, p))
 	}
 	if plan.Policy != resolver.Compatible {
 		parts = append(parts, "--policy "+string(plan.Policy))
@@ -495,6 +543,22 @@ func indexBase(e *env, raw string) string {
 		path = filepath.Join(e.workDir, path)
 	}
 	return "file://" + filepath.ToSlash(path)
+}
+
+// fileIndexURL turns an index named in a requirements file into a base URL:
+// URLs pass through; a path is relative to the requirements file's
+// directory (dir, itself relative to workDir).
+func fileIndexURL(raw, dir, workDir string) string {
+	if strings.Contains(raw, "://") {
+		return raw
+	}
+	if !filepath.IsAbs(raw) {
+		raw = filepath.Join(dir, raw)
+		if !filepath.IsAbs(raw) {
+			raw = filepath.Join(workDir, raw)
+		}
+	}
+	return "file://" + filepath.ToSlash(raw)
 }
 
 // cacheDirectory picks --cache-dir, else $XDG_CACHE_HOME/pip2nix-bitpoll,

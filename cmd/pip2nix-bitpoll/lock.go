@@ -126,7 +126,7 @@ func checkFromLock(e *env, f *resolveFlags, lf *lockFlags, l *lockfile.Lock, pat
 		return withCode(exitDiffers, err)
 	}
 	plan := l.Plan()
-	outs, _, err := renderOutputs(plan, inputs, l.Index, overlayPath, patchDir, f)
+	outs, _, err := renderOutputs(plan, l.Index, overlayPath, patchDir, f)
 	if err != nil {
 		return err
 	}

@@ -55,8 +55,11 @@ Exit codes:
   5  index error (unreachable, not found, digest mismatch, offline cache miss)
   6  nix evaluation failed
   7  an output file could not be written
+  8  the resolution exceeded its search budget
   9  --fail-on-advisories: advisories not accepted in pip2nix.toml affect
      the chosen versions (they are listed; the outputs are written)
+  10 integrity failure: a file does not match a --hash of the requirements,
+     or the index serves another digest than pip2nix.lock records
 `
 
 // Exit codes, documented in usage and README.md.
@@ -69,6 +72,7 @@ const (
 	exitIndex      = 5
 	exitNix        = 6
 	exitWriteError = 7
+	exitExhausted  = 8 // the resolution's search budget ran out
 	exitAdvisories = 9
 	exitIntegrity  = 10
 )

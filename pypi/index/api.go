@@ -25,7 +25,7 @@ func (c *Client) Project(ctx context.Context, name string) (*Project, error) {
 
 func (c *Client) project(ctx context.Context, n string) (*Project, error) {
 	u := c.endpoint("pypi", n, "json")
-	doc, jerr := c.fetch(ctx, u, jsonAccept, false, pypi.Hash{})
+	doc, jerr := c.fetch(ctx, u, jsonAccept, false, nil)
 	if jerr == nil {
 		return c.projectFromJSON(n, doc)
 	}
@@ -44,7 +44,7 @@ func (c *Client) project(ctx context.Context, n string) (*Project, error) {
 }
 
 func (c *Client) simpleProject(ctx context.Context, n string) (*Project, error) {
-	doc, err := c.fetch(ctx, c.endpoint("simple", n)+"/", simpleAccept, false, pypi.Hash{})
+	doc, err := c.fetch(ctx, c.endpoint("simple", n)+"/", simpleAccept, false, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +116,7 @@ func (c *Client) release(ctx context.Context, n, version string) (*ReleaseInfo, 
 // releaseJSON reads a release document of the JSON API, completed from a PEP
 // 658 metadata file when the index does not know the dependencies.
 func (c *Client) releaseJSON(ctx context.Context, n, version string) (*ReleaseInfo, error) {
-	doc, err := c.fetch(ctx, c.endpoint("pypi", n, version, "json"), jsonAccept, false, pypi.Hash{})
+	doc, err := c.fetch(ctx, c.endpoint("pypi", n, version, "json"), jsonAccept, false, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +199,7 @@ func metadataCandidates(files []File) []File {
 func (c *Client) coreMetadata(ctx context.Context, f File) (*metadata.Metadata, error) {
 	u, _, _ := strings.Cut(f.URL, "#")
 	u += ".metadata"
-	doc, err := c.fetch(ctx, u, "", false, pypi.Hash{})
+	doc, err := c.fetch(ctx, u, "", false, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +209,7 @@ func (c *Client) coreMetadata(ctx context.Context, f File) (*metadata.Metadata, 
 			return nil, fmt.Errorf("GET %s: %w", u, err)
 		}
 		if got := sha256Hex(doc.body); got != want.Hex {
-			return nil, fmt.Errorf("GET %s: %w: the index says %s, got %s", u, ErrDigestMismatch, want.Hex, got)
+			return nil, fmt.Errorf("GET %s: %w: the index says %s, got sha256:%s", u, ErrDigestMismatch, want, got)
 		}
 	}
 	md, err := metadata.Parse(doc.body)
@@ -229,40 +229,17 @@ func findRelease(p *Project, version string) (Release, bool) {
 	return Release{}, false
 }
 
-// Download fetches a distribution file and checks it against the index's
-// SHA-256 (when the index gives one). Files with a known digest are cached
-// by content.
-func (c *Client) Download(ctx context.Context, f File) ([]byte, error) {
-	if f.URL == "" {
-		return nil, fmt.Errorf("download %s: no URL", f.Filename)
-	}
-	var want pypi.Hash
-	if f.SHA256 != "" {
-		var err error
-		if want, err = pypi.NewHash("sha256", f.SHA256); err != nil {
-			return nil, fmt.Errorf("download %s: %w", f.Filename, err)
-		}
-	}
-	d, err := c.fetch(ctx, f.URL, "", true, want)
-	if err != nil {
-		return nil, c.noteMisses(err)
-	}
-	// The run's memo is keyed by URL: a second File naming the same URL
-	// with another digest must not slip through.
-	if !want.IsZero() && want.Hex != d.sha256 {
-		return nil, fmt.Errorf("GET %s: %w: the index says %s, got %s", f.URL, ErrDigestMismatch, want.Hex, d.sha256)
-	}
-	return d.body, nil
-}
-
 // endpoint builds an index URL below the base from path segments.
 func (c *Client) endpoint(segments ...string) string {
 	return c.base.JoinPath(segments...).String()
 }
 
 // noteMisses records the URLs of an offline miss, so OfflineMisses can list
-// everything a run lacked.
+// everything a run lacked, and marks err as an *Error.
 func (c *Client) noteMisses(err error) error {
+	if err == nil {
+		return nil
+	}
 	var m *OfflineMissError
 	if errors.As(err, &m) {
 		c.mu.Lock()
@@ -271,7 +248,11 @@ func (c *Client) noteMisses(err error) error {
 		}
 		c.mu.Unlock()
 	}
-	return err
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &Error{Err: err}
 }
 
 // joinMisses merges two failures of alternatives: when both are offline

@@ -18,6 +18,7 @@ import (
 // cache is the on-disk cache under one directory:
 //
 //	files/sha256/<ab>/<hex>   distribution files, content-addressed
+//	files/tmp/                downloads being streamed in (then renamed)
 //	meta/<sha256(url)>        index documents: a JSON header line, then the body
 //
 // Every write goes to a temporary file in the target's directory and is
@@ -98,34 +99,6 @@ func (c *cache) blobPath(h pypi.Hash) (string, bool) {
 		return "", false
 	}
 	return filepath.Join(c.dir, "files", "sha256", h.Hex[:2], h.Hex), true
-}
-
-// readBlob returns the cached file with the given SHA-256, or nil. Only a
-// regular file is read (never a symbolic link, FIFO or device). A blob
-// whose content does not match its name is removed and reported as
-// corrupt.
-func (c *cache) readBlob(h pypi.Hash, limit int64) (data []byte, corrupt bool) {
-	p, ok := c.blobPath(h)
-	if !ok {
-		return nil, false
-	}
-	data, err := readRegular(p, limit)
-	if err != nil {
-		return nil, false
-	}
-	if sha256Hex(data) != h.Hex {
-		_ = os.Remove(p)
-		return nil, true
-	}
-	return data, false
-}
-
-func (c *cache) writeBlob(h pypi.Hash, data []byte) error {
-	p, ok := c.blobPath(h)
-	if !ok {
-		return fmt.Errorf("cache: %s is no sha256 digest", h)
-	}
-	return writeAtomic(p, data)
 }
 
 // openRegular opens name for reading only if it is a regular file: the

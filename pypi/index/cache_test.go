@@ -70,7 +70,7 @@ func TestOfflineMissesListEveryURL(t *testing.T) {
 		fi.srv.URL + "/simple/alpha/",
 		fi.srv.URL + "/simple/beta/",
 	}, all.URLs)
-	assert.Contains(t, all.Error(), "offline: 6 URL(s) not in the cache: ")
+	assert.Contains(t, all.Error(), "offline: 6 URL(s) not in the cache:\n\t")
 	assert.Equal(t, 1, fi.hitsOf("/pypi/known/json"), "offline never asks the index")
 }
 

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/semaphore"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -26,6 +27,8 @@ const (
 	DefaultMaxAge      = 10 * time.Minute
 	DefaultBackoffBase = 250 * time.Millisecond
 	DefaultMaxBackoff  = 15 * time.Second
+	// DefaultMemoryBudget bounds the documents read at once (Options.Budget).
+	DefaultMemoryBudget = 256 << 20
 )
 
 // Size caps, so that a hostile or broken index cannot exhaust memory.
@@ -55,7 +58,10 @@ type Options struct {
 	Retries int
 	// Concurrency is the maximum number of requests in flight (default 8).
 	Concurrency int
-	// Timeout bounds each attempt, body included (default 30s).
+	// Timeout is how long a request may go without receiving anything:
+	// before the response headers, or between reads of the body (default
+	// 30s). A slow body that keeps arriving is never cut off; bound a whole
+	// run with the context instead.
 	Timeout time.Duration
 	// MaxAge is how long a cached index document is used without asking the
 	// index again (default 10 minutes); older entries are revalidated.
@@ -65,6 +71,11 @@ type Options struct {
 	// server's Retry-After.
 	BackoffBase time.Duration
 	MaxBackoff  time.Duration
+	// Budget bounds the bytes of index documents being read at once; share
+	// one between the clients of a run (--extra-index-url) to bound them
+	// all. nil means a budget of DefaultMemoryBudget for this client alone.
+	// Downloads stream to disk and take none.
+	Budget *Budget
 	// Progress, when set, is told about every request, e.g.
 	// "GET https://…/pypi/django/json (cached)". It may be called from
 	// several goroutines at once.
@@ -87,6 +98,7 @@ type Client struct {
 	sem      chan struct{}
 	maxDoc   int64
 	maxFile  int64
+	budget   *Budget // memory for documents being read (readBody)
 	now      func() time.Time
 
 	group singleflight.Group
@@ -171,15 +183,32 @@ func New(o Options) (*Client, error) {
 	if o.CacheDir != "" {
 		c.cache = &cache{dir: o.CacheDir}
 	}
+	c.budget = o.Budget
+	if c.budget == nil {
+		c.budget = NewBudget(DefaultMemoryBudget)
+	}
 	return c, nil
 }
 
+// Budget is memory that index documents being read share: a reader reserves
+// the document's declared length (else the size limit) before reading.
+type Budget struct {
+	sem  *semaphore.Weighted
+	size int64
+}
+
+// NewBudget returns a budget of size bytes (at least 1 MiB).
+func NewBudget(size int64) *Budget {
+	size = max(size, 1<<20)
+	return &Budget{sem: semaphore.NewWeighted(size), size: size}
+}
+
 // defaultHTTPClient keeps as many idle connections per host as requests may
-// be in flight, so that a burst of requests reuses them.
+// be in flight, so that a burst of requests reuses them. Waiting for
+// headers is bounded by the request's idle watchdog (Options.Timeout).
 func defaultHTTPClient(conns int) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = conns
-	t.ResponseHeaderTimeout = DefaultTimeout
 	return &http.Client{Transport: t}
 }
 
@@ -201,7 +230,7 @@ type OfflineMissError struct {
 
 // Error implements error.
 func (e *OfflineMissError) Error() string {
-	return fmt.Sprintf("offline: %d URL(s) not in the cache: %s", len(e.URLs), strings.Join(e.URLs, ", "))
+	return fmt.Sprintf("offline: %d URL(s) not in the cache:\n\t%s", len(e.URLs), strings.Join(e.URLs, "\n\t"))
 }
 
 // Unwrap makes errors.Is(err, ErrOffline) hold.
@@ -222,6 +251,21 @@ func (c *Client) OfflineMisses() *OfflineMissError {
 	sort.Strings(urls)
 	return &OfflineMissError{URLs: urls}
 }
+
+// Error is returned for every failure of a Client's request methods
+// (Project, Release, Download): network faults, HTTP statuses, malformed
+// responses, digest mismatches, refused URLs, offline misses. It adds
+// nothing to the message; errors.As finds the details inside
+// (*StatusError, *OfflineMissError, ErrNotFound, ErrDigestMismatch, …).
+type Error struct {
+	Err error
+}
+
+// Error returns the underlying message.
+func (e *Error) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
 
 // StatusError is an unexpected HTTP status, after all attempts.
 type StatusError struct {

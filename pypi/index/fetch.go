@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -31,20 +32,20 @@ type document struct {
 	url         *url.URL
 	contentType string
 	body        []byte
-	sha256      string // lower-case hex; set for downloads
+	blob        *blobFile // downloads: the file on disk, instead of body
 }
 
 // fetch returns the body at u, from the run's memo, the disk cache or the
 // index. Concurrent calls for one URL share one request. Downloads are
-// checked against wantSHA256 (when not "") and cached by digest; index
+// checked against want (validated digests) and cached by digest; index
 // documents are cached by URL.
-func (c *Client) fetch(ctx context.Context, u, accept string, download bool, wantSHA256 pypi.Hash) (*document, error) {
+func (c *Client) fetch(ctx context.Context, u, accept string, download bool, want []pypi.Hash) (*document, error) {
 	key := accept + "\n" + u
 	if download {
 		key = "download\n" + u
 	}
 	for {
-		d, shared, err := c.fetchOnce(ctx, key, u, accept, download, wantSHA256)
+		d, shared, err := c.fetchOnce(ctx, key, u, accept, download, want)
 		// A shared request runs under the context of whoever started it; if
 		// that caller gave up, the others ask again.
 		if shared && err != nil && ctx.Err() == nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
@@ -54,7 +55,7 @@ func (c *Client) fetch(ctx context.Context, u, accept string, download bool, wan
 	}
 }
 
-func (c *Client) fetchOnce(ctx context.Context, key, u, accept string, download bool, wantSHA256 pypi.Hash) (*document, bool, error) {
+func (c *Client) fetchOnce(ctx context.Context, key, u, accept string, download bool, want []pypi.Hash) (*document, bool, error) {
 	c.mu.Lock()
 	d, ok := c.memo[key]
 	c.mu.Unlock()
@@ -65,7 +66,7 @@ func (c *Client) fetchOnce(ctx context.Context, key, u, accept string, download 
 		var d *document
 		var err error
 		if download {
-			d, err = c.loadFile(ctx, u, wantSHA256)
+			d, err = c.loadFile(ctx, u, want)
 		} else {
 			d, err = c.loadDocument(ctx, u, accept)
 		}
@@ -109,7 +110,7 @@ func (c *Client) loadDocument(ctx context.Context, u, accept string) (*document,
 	if c.offline {
 		return nil, &OfflineMissError{URLs: []string{u}}
 	}
-	res, err := c.retrieve(ctx, u, accept, c.maxDoc, ent)
+	res, err := c.retrieve(ctx, u, accept, c.maxDoc, ent, false)
 	if err != nil {
 		return nil, err
 	}
@@ -139,56 +140,6 @@ func (c *Client) storeMeta(e *metaEntry) {
 		// A cache that cannot be written costs speed, not correctness.
 		c.logf("cache: %v", err)
 	}
-}
-
-// ErrDigestMismatch is wrapped by the error for a download whose SHA-256
-// differs from the index's.
-var ErrDigestMismatch = errors.New("sha256 mismatch")
-
-// loadFile fetches a distribution file, from the content-addressed cache when
-// its digest is known, and verifies it. want is the sha256 digest the index
-// gives, validated by the caller (the zero Hash when there is none).
-func (c *Client) loadFile(ctx context.Context, u string, want pypi.Hash) (*document, error) {
-	if !want.IsZero() && c.cache != nil {
-		data, corrupt := c.cache.readBlob(want, c.maxFile)
-		if data != nil {
-			c.logf("GET %s (cached)", u)
-			return &document{body: data, sha256: want.Hex}, nil
-		}
-		if corrupt {
-			c.logf("cache: discarded corrupt blob %s for %s", want, u)
-		}
-	}
-	pu, err := c.checkURL(u)
-	if err != nil {
-		return nil, err
-	}
-	var d *document
-	switch {
-	case pu.Scheme == "file":
-		if d, err = c.readMirror(pu, "", c.maxFile); err != nil {
-			return nil, err
-		}
-	case c.offline:
-		return nil, &OfflineMissError{URLs: []string{u}}
-	default:
-		res, err := c.retrieve(ctx, u, "", c.maxFile, nil)
-		if err != nil {
-			return nil, err
-		}
-		d = &document{url: res.url, contentType: res.header.Get("Content-Type"), body: res.body}
-	}
-	got := sha256Hex(d.body)
-	d.sha256 = got
-	if !want.IsZero() && got != want.Hex {
-		return nil, fmt.Errorf("GET %s: %w: the index says %s, got %s", u, ErrDigestMismatch, want.Hex, got)
-	}
-	if c.cache != nil && pu.Scheme != "file" {
-		if err := c.cache.writeBlob(pypi.Hash{Algorithm: "sha256", Hex: got}, d.body); err != nil {
-			c.logf("cache: %v", err)
-		}
-	}
-	return d, nil
 }
 
 // ErrUnsafeURL is wrapped by the error for a URL an index may not make this
@@ -279,19 +230,22 @@ func readLimited(name string, limit int64) ([]byte, error) {
 	return readRegular(name, limit)
 }
 
-// httpResult is a successful (200) or not-modified (304) answer.
+// httpResult is a successful (200) or not-modified (304) answer: a body
+// read into memory, or a download spooled to disk.
 type httpResult struct {
 	code   int
 	url    *url.URL
 	header http.Header
 	body   []byte
+	file   *spooled
 }
 
 // retrieve GETs u with retries. cond, when not nil, makes the request
-// conditional on the cached entry's validators.
-func (c *Client) retrieve(ctx context.Context, u, accept string, limit int64, cond *metaEntry) (*httpResult, error) {
+// conditional on the cached entry's validators. spool streams the body to a
+// file (downloads) instead of memory (documents).
+func (c *Client) retrieve(ctx context.Context, u, accept string, limit int64, cond *metaEntry, spool bool) (*httpResult, error) {
 	for attempt := 1; ; attempt++ {
-		res, retryAfter, err := c.attempt(ctx, u, accept, limit, cond)
+		res, retryAfter, err := c.attempt(ctx, u, accept, limit, cond, spool)
 		if err == nil {
 			return res, nil
 		}
@@ -336,15 +290,20 @@ func withAttempts(u string, err error, attempts int) error {
 }
 
 // attempt makes one request. A non-zero duration is the server's Retry-After.
-func (c *Client) attempt(ctx context.Context, u, accept string, limit int64, cond *metaEntry) (*httpResult, time.Duration, error) {
+func (c *Client) attempt(ctx context.Context, u, accept string, limit int64, cond *metaEntry, spool bool) (*httpResult, time.Duration, error) {
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
 		return nil, 0, ctx.Err()
 	}
 	defer func() { <-c.sem }()
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
+	// The timeout is a watchdog, not a deadline: it fires when the server
+	// sends nothing for c.timeout (no headers yet, or a stalled body), so a
+	// large file on a slow but steady link still completes.
+	actx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	idle := &idleTimer{d: c.timeout, t: time.AfterFunc(c.timeout, func() { cancel(errIdle) })}
+	defer idle.t.Stop()
 	req, err := http.NewRequestWithContext(actx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, 0, err
@@ -352,6 +311,11 @@ func (c *Client) attempt(ctx context.Context, u, accept string, limit int64, con
 	req.Header.Set("User-Agent", userAgent)
 	if accept != "" {
 		req.Header.Set("Accept", accept)
+	}
+	if spool {
+		// A file is hashed as the index stores it: no transfer encoding
+		// may change its bytes (pip asks the same).
+		req.Header.Set("Accept-Encoding", "identity")
 	}
 	if cond != nil {
 		if cond.ETag != "" {
@@ -363,8 +327,8 @@ func (c *Client) attempt(ctx context.Context, u, accept string, limit int64, con
 	}
 	c.logf("GET %s", u)
 	transient := func(err error) error {
-		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-			err = fmt.Errorf("timed out after %v", c.timeout)
+		if ctx.Err() == nil && context.Cause(actx) == errIdle {
+			err = fmt.Errorf("no data for %v", c.timeout)
 		}
 		return &retryableError{err}
 	}
@@ -377,6 +341,7 @@ func (c *Client) attempt(ctx context.Context, u, accept string, limit int64, con
 		return nil, 0, transient(err)
 	}
 	defer resp.Body.Close()
+	body := &idleReader{r: resp.Body, idle: idle}
 	switch {
 	case resp.StatusCode == http.StatusOK:
 	case resp.StatusCode == http.StatusNotModified && cond != nil:
@@ -388,17 +353,90 @@ func (c *Client) attempt(ctx context.Context, u, accept string, limit int64, con
 	default:
 		return nil, 0, &StatusError{URL: u, Code: resp.StatusCode, Status: resp.Status, Attempts: 1}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
+	if resp.ContentLength > limit {
+		return nil, 0, fmt.Errorf("response of %d bytes exceeds the limit of %d bytes", resp.ContentLength, limit)
+	}
+	res := &httpResult{code: resp.StatusCode, url: resp.Request.URL, header: resp.Header}
+	var n int64
+	if spool {
+		res.file, err = c.spool(body, limit)
+		if res.file != nil {
+			n = res.file.size
+		}
+	} else {
+		res.body, err = c.readBody(ctx, body, limit, resp.ContentLength)
+		n = int64(len(res.body))
+	}
+	var tooBig *limitError
+	switch {
+	case errors.As(err, &tooBig):
+		return nil, 0, err
+	case err != nil:
 		return nil, 0, transient(fmt.Errorf("reading body: %w", err))
+	case resp.ContentLength >= 0 && n != resp.ContentLength:
+		res.file.discard()
+		return nil, 0, transient(fmt.Errorf("body has %d bytes, Content-Length says %d", n, resp.ContentLength))
 	}
-	if int64(len(body)) > limit {
-		return nil, 0, fmt.Errorf("response exceeds the limit of %d bytes", limit)
+	return res, 0, nil
+}
+
+// errIdle cancels a request whose server sent nothing for the timeout.
+var errIdle = errors.New("idle timeout")
+
+// idleTimer is a request's watchdog, pushed back by every byte received.
+type idleTimer struct {
+	d time.Duration
+	t *time.Timer
+}
+
+// idleReader pushes the watchdog back whenever the body makes progress.
+type idleReader struct {
+	r    io.Reader
+	idle *idleTimer
+}
+
+func (r *idleReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if n > 0 {
+		r.idle.t.Reset(r.idle.d)
 	}
-	if resp.ContentLength >= 0 && int64(len(body)) != resp.ContentLength {
-		return nil, 0, transient(fmt.Errorf("body has %d bytes, Content-Length says %d", len(body), resp.ContentLength))
+	return n, err
+}
+
+// limitError is a response larger than its limit: not worth a retry.
+type limitError struct{ limit int64 }
+
+func (e *limitError) Error() string {
+	return fmt.Sprintf("response exceeds the limit of %d bytes", e.limit)
+}
+
+// readBody reads a document into memory under the client's memory budget:
+// it reserves the declared length (else the limit, for a body of unknown
+// length such as a compressed one) before reading, so that the documents
+// read at once never hold more than the budget, and releases it after.
+// The bytes read are bounded by limit after decompression.
+func (c *Client) readBody(ctx context.Context, r io.Reader, limit, declared int64) ([]byte, error) {
+	reserve := limit
+	if declared >= 0 && declared < limit {
+		reserve = declared
 	}
-	return &httpResult{code: resp.StatusCode, url: resp.Request.URL, header: resp.Header, body: body}, 0, nil
+	reserve = min(max(reserve, 1), c.budget.size)
+	if err := c.budget.sem.Acquire(ctx, reserve); err != nil {
+		return nil, err
+	}
+	defer c.budget.sem.Release(reserve)
+	var buf bytes.Buffer
+	if declared >= 0 {
+		buf.Grow(int(declared) + 1)
+	}
+	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > limit {
+		return nil, &limitError{limit}
+	}
+	return buf.Bytes(), nil
 }
 
 // retryAfter parses a Retry-After header: delay seconds or an HTTP date.

@@ -158,7 +158,7 @@ func TestRetryFaults(t *testing.T) {
 				<-r.Context().Done()
 				return true
 			},
-			wantErr: "GET %s/pypi/demo/json: timed out after 30ms after 2 attempts", wantHits: 2,
+			wantErr: "GET %s/pypi/demo/json: no data for 30ms after 2 attempts", wantHits: 2,
 		},
 		{
 			name: "truncated body",
@@ -406,7 +406,7 @@ func TestDownload(t *testing.T) {
 	_, err = c.Download(ctxT(t), bad)
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, ErrDigestMismatch))
-	assert.Equal(t, fmt.Sprintf("GET %s: sha256 mismatch: the index says %s, got %s", bad.URL, bad.SHA256, hexSHA256(data)), err.Error())
+	assert.Equal(t, fmt.Sprintf("GET %s: digest mismatch: the index says sha256:%s, got sha256:%s", bad.URL, bad.SHA256, hexSHA256(data)), err.Error())
 
 	fi.set("/packages/other-1.0.tar.gz", "application/octet-stream", data)
 	fresh := File{Filename: "other-1.0.tar.gz", URL: fi.srv.URL + "/packages/other-1.0.tar.gz", SHA256: bad.SHA256}

@@ -8,8 +8,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 )
 
 // fileKey is what the three views of a project (JSON API, PEP 691, PEP 503)
@@ -57,7 +55,7 @@ func TestFixtureTree(t *testing.T) {
 				assert.Equal(t, name, p.Name)
 				want := fileKeys(p)
 				for _, accept := range []string{simpleAccept, "text/html"} {
-					doc, err := c.fetch(ctxT(t), c.endpoint("simple", name)+"/", accept, false, pypi.Hash{})
+					doc, err := c.fetch(ctxT(t), c.endpoint("simple", name)+"/", accept, false, nil)
 					require.NoError(t, err, name)
 					sp, err := c.projectFromSimple(name, doc)
 					require.NoError(t, err, name)

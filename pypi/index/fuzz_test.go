@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 )
 
 // FuzzDecodeJSONDoc checks that decoding never panics and is idempotent: a
@@ -127,10 +129,21 @@ func FuzzParseSimpleHTML(f *testing.F) {
 	f.Add(`<a href=x.tar.gz data-yanked>x.tar.gz</a>`)
 	f.Add(`<a href='a#sha256=B#c' data-dist-info-metadata="md5=1">t &amp; u</a><!-- <a href="c">`)
 	f.Add(`<base href="http://h/"><a href="">e</a><a href = "q" =>`)
+	f.Add(string(unclosedLinks(3)))
+	f.Add(`<a href="/p/x-1.0.tar.gz#md5=` + strings.Repeat("A", 32) + `&sha256=` + strings.Repeat("0", 64) + `">x</a>`)
+	f.Add(`<a href="/p/x-1.0.tar.gz#sha256=../../../../../../../../../../../../../../../../../../../../../../etc/passwd">x</a>`)
+	f.Add(`<A HREF=/p/x-1.0.tar.gz DATA-YANKED="a&lt;b"><b>x</b>-1.0<script>alert(1)</script>`)
 	f.Fuzz(func(t *testing.T, data string) {
 		page, err := parseSimpleHTML([]byte(data))
 		if err != nil {
 			return
+		}
+		for _, file := range page.Files {
+			for _, h := range file.Hashes {
+				v, err := pypi.NewHash(h.Algorithm, h.Hex)
+				require.NoError(t, err, "only validated digests come out")
+				assert.Equal(t, v, h)
+			}
 		}
 		again, err := parseSimpleHTML(renderSimpleHTML(page.Files))
 		require.NoError(t, err)

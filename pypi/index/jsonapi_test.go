@@ -98,7 +98,7 @@ func TestReleaseRequiresDist(t *testing.T) {
 		{name: "null, wheel metadata", info: `null`, wheel: `true`, metadata: "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: six>=1.0\n", wantKnown: true, want: []string{"six>=1.0"}},
 		{name: "null, wheel metadata without requirements", info: `null`, wheel: `true`, metadata: "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n", wantKnown: true, want: []string{}},
 		{name: "null, metadata flagged by the Simple API only", info: `null`, wheel: `absent`, simple: true, metadata: "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: idna\n", wantKnown: true, want: []string{"idna"}},
-		{name: "metadata digest mismatch", info: `null`, wheel: `{"sha256":"0000000000000000000000000000000000000000000000000000000000000000"}`, metadata: "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n", wantErr: "sha256 mismatch"},
+		{name: "metadata digest mismatch", info: `null`, wheel: `{"sha256":"0000000000000000000000000000000000000000000000000000000000000000"}`, metadata: "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n", wantErr: "digest mismatch"},
 		{name: "flagged but missing metadata file", info: `null`, wheel: `true`, wantKnown: false},
 	}
 	for _, tt := range tests {

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -121,6 +122,11 @@ func (f *fakeIndex) client(t testing.TB, o Options) *Client {
 	return c
 }
 
+func hexMD5(data []byte) string {
+	sum := md5.Sum(data)
+	return hex.EncodeToString(sum[:])
+}
+
 func hexSHA256(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
@@ -155,7 +161,7 @@ func (p synthProject) files(version string) []map[string]any {
 		"python_version":       "source",
 		"url":                  "/packages/aa/bb/" + p.stem() + "-" + version + ".tar.gz",
 		"size":                 len(sd),
-		"digests":              map[string]string{"sha256": hexSHA256(sd), "md5": "00000000000000000000000000000000"},
+		"digests":              map[string]string{"sha256": hexSHA256(sd), "md5": hexMD5(sd)},
 		"requires_python":      ">=3.8",
 		"yanked":               false,
 		"yanked_reason":        nil,

@@ -1,13 +1,16 @@
 package index
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
-	"html"
+	"io"
 	"net/url"
 	"path"
 	"strconv"
 	"strings"
+
+	"golang.org/x/net/html"
 
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 )
@@ -93,52 +96,87 @@ func parseSimpleJSON(data []byte) (*simplePage, error) {
 	return p, nil
 }
 
-// parseSimpleHTML parses a PEP 503 project page: every <a href> is a file,
-// with PEP 503/592/629/658/714 data attributes (HTML-unescaped) and the
-// digest in the URL's #sha256= fragment. A <base href> is kept for resolving.
-// The parser is deliberately small: index pages are machine-written lists of
-// anchors, and anything it does not understand is skipped, never fatal.
+// parseSimpleHTML parses a PEP 503 project page with an HTML tokenizer: every
+// <a href> is a file, with PEP 503/592/629/658/714 data attributes
+// (unescaped) and the digest in the URL's fragment. A <base href> is kept
+// for resolving. Anything else is skipped, never fatal; an anchor without
+// its </a> ends at the next anchor. The work is linear in the page's size.
 func parseSimpleHTML(data []byte) (*simplePage, error) {
-	s := string(data)
+	z := html.NewTokenizer(bytes.NewReader(data))
 	p := &simplePage{}
-	for i := 0; i < len(s); {
-		lt := strings.IndexByte(s[i:], '<')
-		if lt < 0 {
-			break
+	var open *anchor
+	closeAnchor := func() error {
+		if open == nil {
+			return nil
 		}
-		i += lt
-		if strings.HasPrefix(s[i:], "<!--") {
-			end := strings.Index(s[i+4:], "-->")
-			if end < 0 {
-				break
-			}
-			i += 4 + end + 3
-			continue
+		f, err := anchorFile(open.href, strings.TrimSpace(open.text.String()), open.attrs)
+		open = nil
+		if err != nil {
+			return err
 		}
-		name, attrs, next := scanTag(s, i)
-		i = next
-		switch name {
-		case "base":
-			if h, ok := attrs["href"]; ok && p.Base == "" {
-				p.Base = h
-			}
-		case "a":
-			href, ok := attrs["href"]
-			if ref, _, _ := strings.Cut(href, "#"); !ok || strings.Trim(ref, htmlSpace) == "" {
-				continue // not a file: no link, or a link within the page
-			}
-			text := ""
-			if end := indexCloseA(s[i:]); end >= 0 {
-				text = strings.TrimSpace(html.UnescapeString(s[i : i+end]))
-			}
-			f, err := anchorFile(href, text, attrs)
-			if err != nil {
+		p.Files = append(p.Files, f)
+		return nil
+	}
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			if err := closeAnchor(); err != nil {
 				return nil, err
 			}
-			p.Files = append(p.Files, f)
+			if z.Err() == io.EOF {
+				return p, nil
+			}
+			return nil, z.Err()
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttrs := z.TagName()
+			switch string(name) {
+			case "a":
+				if err := closeAnchor(); err != nil {
+					return nil, err
+				}
+				attrs := tagAttrs(z, hasAttrs)
+				href, ok := attrs["href"]
+				if ref, _, _ := strings.Cut(href, "#"); ok && strings.Trim(ref, htmlSpace) != "" {
+					open = &anchor{href: href, attrs: attrs}
+				}
+			case "base":
+				if h, ok := tagAttrs(z, hasAttrs)["href"]; ok && p.Base == "" {
+					p.Base = h
+				}
+			}
+		case html.EndTagToken:
+			if name, _ := z.TagName(); string(name) == "a" {
+				if err := closeAnchor(); err != nil {
+					return nil, err
+				}
+			}
+		case html.TextToken:
+			if open != nil {
+				open.text.Write(z.Text())
+			}
 		}
 	}
-	return p, nil
+}
+
+// anchor is an <a href> whose text is being read.
+type anchor struct {
+	href  string
+	attrs map[string]string
+	text  bytes.Buffer
+}
+
+// tagAttrs reads the current tag's attributes (keys lower-case, values
+// unescaped); a repeated attribute keeps its first value, as browsers do.
+func tagAttrs(z *html.Tokenizer, more bool) map[string]string {
+	attrs := map[string]string{}
+	for more {
+		var k, v []byte
+		k, v, more = z.TagAttr()
+		if _, dup := attrs[string(k)]; !dup {
+			attrs[string(k)] = string(v)
+		}
+	}
+	return attrs
 }
 
 // anchorFile turns one anchor into a File. The URL fragment carries the
@@ -186,97 +224,8 @@ func anchorFile(href, text string, attrs map[string]string) (File, error) {
 	return f, nil
 }
 
-// scanTag reads the tag starting at s[i] == '<'. It returns the lower-case
-// tag name ("" for closing tags, doctypes and the like), the unescaped
-// attributes and the index after the tag.
-func scanTag(s string, i int) (string, map[string]string, int) {
-	j := i + 1
-	for j < len(s) && isNameByte(s[j]) {
-		j++
-	}
-	name := strings.ToLower(s[i+1 : j])
-	if name == "" {
-		end := strings.IndexByte(s[i+1:], '>')
-		if end < 0 {
-			return "", nil, len(s)
-		}
-		return "", nil, i + 1 + end + 1
-	}
-	attrs := map[string]string{}
-	for j < len(s) {
-		for j < len(s) && (isSpace(s[j]) || s[j] == '/') {
-			j++
-		}
-		if j >= len(s) {
-			break
-		}
-		if s[j] == '>' {
-			return name, attrs, j + 1
-		}
-		k := j
-		for k < len(s) && !isSpace(s[k]) && s[k] != '=' && s[k] != '>' && s[k] != '/' {
-			k++
-		}
-		if k == j { // a stray '=': skip it
-			j++
-			continue
-		}
-		key := strings.ToLower(s[j:k])
-		j = k
-		for j < len(s) && isSpace(s[j]) {
-			j++
-		}
-		val := ""
-		if j < len(s) && s[j] == '=' {
-			j++
-			for j < len(s) && isSpace(s[j]) {
-				j++
-			}
-			if j < len(s) && (s[j] == '"' || s[j] == '\'') {
-				q := s[j]
-				end := strings.IndexByte(s[j+1:], q)
-				if end < 0 {
-					return name, attrs, len(s)
-				}
-				val = s[j+1 : j+1+end]
-				j += end + 2
-			} else {
-				k := j
-				for k < len(s) && !isSpace(s[k]) && s[k] != '>' {
-					k++
-				}
-				val = s[j:k]
-				j = k
-			}
-		}
-		if _, dup := attrs[key]; !dup {
-			attrs[key] = html.UnescapeString(val)
-		}
-	}
-	return name, attrs, len(s)
-}
-
-// indexCloseA finds "</a" in any case. (strings.ToLower would move the
-// offsets of invalid UTF-8.)
-func indexCloseA(s string) int {
-	for i := 0; i+2 < len(s); i++ {
-		if s[i] == '<' && s[i+1] == '/' && s[i+2]|0x20 == 'a' {
-			return i
-		}
-	}
-	return -1
-}
-
-func isNameByte(b byte) bool {
-	return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9'
-}
-
 // htmlSpace is HTML's ASCII white space, which browsers strip around URLs.
 const htmlSpace = " \t\n\r\f"
-
-func isSpace(b byte) bool {
-	return strings.IndexByte(htmlSpace, b) >= 0
-}
 
 // sdistExtensions are the archive suffixes pip accepts for sdists.
 var sdistExtensions = []string{".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip"}

@@ -131,7 +131,7 @@ func TestTestIndexFaults(t *testing.T) {
 		c := newTestClient(t, Options{BaseURL: srv.URL(), Timeout: 50 * time.Millisecond, Retries: 2})
 		_, err := c.Project(ctxT(t), "six")
 		require.Error(t, err)
-		assert.Equal(t, "GET "+srv.URL()+"/pypi/six/json: timed out after 50ms after 3 attempts", err.Error())
+		assert.Equal(t, "GET "+srv.URL()+"/pypi/six/json: no data for 50ms after 3 attempts", err.Error())
 		_, err = c.Project(ctxT(t), "idna")
 		assert.NoError(t, err, "other paths are unaffected")
 	})

@@ -38,6 +38,10 @@ type Metadata struct {
 	LicenseFiles  []string
 
 	ProjectURLs map[string]string // "Project-URL: Label, URL": label → URL
+
+	// Warnings name the lines Parse skipped ("line N: …"): pip reads such
+	// files too, so they are reported, not fatal.
+	Warnings []string
 }
 
 // SyntaxError is a malformed line in a metadata file or requires.txt.
@@ -105,11 +109,16 @@ func Parse(data []byte) (*Metadata, error) {
 		}
 		lineNo := i + 1
 		if line[0] == ' ' || line[0] == '\t' {
-			return nil, &SyntaxError{Line: lineNo, Msg: fmt.Sprintf("continuation line without a field: %q", line)}
+			m.warnf(lineNo, "continuation line without a field skipped: %q", line)
+			continue
 		}
 		name, first, ok := strings.Cut(line, ":")
 		if !ok || name == "" || strings.ContainsAny(name, " \t") {
-			return nil, &SyntaxError{Line: lineNo, Msg: fmt.Sprintf("want \"Field: value\", got %q", line)}
+			// Published metadata has, e.g., a License field whose later
+			// lines are not indented. pip's parser keeps going; so does
+			// this one, skipping the line.
+			m.warnf(lineNo, "line skipped, want \"Field: value\" or an indented continuation: %q", line)
+			continue
 		}
 		valueLines := []string{strings.TrimSpace(first)}
 		for i+1 < len(lines) && lines[i+1] != "" && (lines[i+1][0] == ' ' || lines[i+1][0] == '\t') {
@@ -117,9 +126,7 @@ func Parse(data []byte) (*Metadata, error) {
 			valueLines = append(valueLines, unindent(lines[i]))
 		}
 		value := strings.TrimSpace(strings.Join(valueLines, "\n"))
-		if err := m.set(strings.ToLower(name), value, lineNo, singles, multis, seen); err != nil {
-			return nil, err
-		}
+		m.set(strings.ToLower(name), value, lineNo, singles, multis, seen)
 	}
 
 	if i < len(lines) {
@@ -143,28 +150,33 @@ func Parse(data []byte) (*Metadata, error) {
 	return m, nil
 }
 
-func (m *Metadata) set(field, value string, lineNo int, singles map[string]*string, multis map[string]*[]string, seen map[string]bool) error {
+func (m *Metadata) warnf(lineNo int, format string, args ...any) {
+	m.Warnings = append(m.Warnings, fmt.Sprintf("line %d: ", lineNo)+fmt.Sprintf(format, args...))
+}
+
+func (m *Metadata) set(field, value string, lineNo int, singles map[string]*string, multis map[string]*[]string, seen map[string]bool) {
 	if p, ok := singles[field]; ok {
 		if seen[field] {
-			return nil
+			return
 		}
 		seen[field] = true
 		if value == "UNKNOWN" && placeholderFields[field] {
 			value = ""
 		}
 		*p = value
-		return nil
+		return
 	}
 	if p, ok := multis[field]; ok {
 		if value != "" {
 			*p = append(*p, value)
 		}
-		return nil
+		return
 	}
 	if field == "project-url" {
 		label, url, ok := strings.Cut(value, ",")
 		if !ok {
-			return &SyntaxError{Line: lineNo, Msg: fmt.Sprintf("Project-URL %q: want \"Label, URL\"", value)}
+			m.warnf(lineNo, "Project-URL %q skipped: want \"Label, URL\"", value)
+			return
 		}
 		label, url = strings.TrimSpace(label), strings.TrimSpace(url)
 		if m.ProjectURLs == nil {
@@ -174,7 +186,6 @@ func (m *Metadata) set(field, value string, lineNo int, singles map[string]*stri
 			m.ProjectURLs[label] = url
 		}
 	}
-	return nil
 }
 
 // normalize strips a byte order mark, makes line ends "\n" and replaces

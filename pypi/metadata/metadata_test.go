@@ -135,11 +135,7 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"empty", "", 1, "missing required field Name"},
 		{"no version", "Name: x\n", 1, "missing required field Version"},
-		{"no colon", "Name: x\nVersion 1\n", 2, `want "Field: value", got "Version 1"`},
-		{"space in name", "Name: x\nRequires Dist: y\n", 2, "want \"Field: value\""},
-		{"empty name", "Name: x\n: y\n", 2, "want \"Field: value\""},
-		{"leading continuation", " Name: x\n", 1, "continuation line without a field"},
-		{"bad project url", "Name: x\nVersion: 1\nProject-URL: https://example.org\n", 3, `Project-URL "https://example.org": want "Label, URL"`},
+		{"a skipped line", "Name: x\nVersion 1\n", 1, "missing required field Version"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -151,6 +147,28 @@ func TestParseErrors(t *testing.T) {
 			assert.Contains(t, se.Error(), tt.msg)
 		})
 	}
+}
+
+// Malformed lines are skipped with a warning, as pip reads such files: a
+// License field whose later lines are not indented (published metadata
+// like this exists), a field name with a space, a stray continuation.
+func TestParseLenient(t *testing.T) {
+	in := "Metadata-Version: 1.1\nName: demo\nVersion: 1.0\nLicense: Copyright (c) Someone\nAll rights reserved.\n\nRedistribution is permitted.\n"
+	m, err := Parse([]byte(in))
+	require.NoError(t, err)
+	assert.Equal(t, "Copyright (c) Someone", m.License)
+	assert.Equal(t, []string{`line 5: line skipped, want "Field: value" or an indented continuation: "All rights reserved."`}, m.Warnings)
+
+	in = " leading: x\nName: demo\nVersion: 1.0\nRequires Dist: y\n: z\nProject-URL: https://example.org\nRequires-Dist: idna\n"
+	m, err = Parse([]byte(in))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"idna"}, m.RequiresDist)
+	assert.Equal(t, []string{
+		`line 1: continuation line without a field skipped: " leading: x"`,
+		`line 4: line skipped, want "Field: value" or an indented continuation: "Requires Dist: y"`,
+		`line 5: line skipped, want "Field: value" or an indented continuation: ": z"`,
+		`line 6: Project-URL "https://example.org" skipped: want "Label, URL"`,
+	}, m.Warnings)
 }
 
 func TestBytesRoundTrip(t *testing.T) {
@@ -239,7 +257,7 @@ func TestParseRequiresTxtErrors(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{legacyPKGINFO, modernMETADATA, "Name: x\nVersion: 1\nDescription: a\n       |b\n"} {
+	for _, s := range []string{legacyPKGINFO, modernMETADATA, "Name: x\nVersion: 1\nDescription: a\n       |b\n", "Name: x\nVersion: 1\nLicense: a\nb c\n d\nProject-URL: u\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -249,6 +267,8 @@ func FuzzParse(f *testing.F) {
 		}
 		again, err := Parse(m.Bytes())
 		require.NoError(t, err, "re-parsing:\n%s", m.Bytes())
+		assert.Empty(t, again.Warnings, "what Bytes writes parses cleanly")
+		m.Warnings = nil
 		assert.Equal(t, m, again)
 	})
 }

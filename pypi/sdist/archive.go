@@ -3,7 +3,7 @@ package sdist
 import (
 	"archive/tar"
 	"archive/zip"
-	"bytes"
+	"bufio"
 	"compress/bzip2"
 	"compress/gzip"
 	"errors"
@@ -62,19 +62,20 @@ type tree struct {
 
 // readArchive lists the archive and reads the members want selects into
 // memory. Nothing is written to disk.
-func readArchive(filename string, data []byte, lim Limits, want func(rel string) bool) (*tree, error) {
+func readArchive(filename string, r io.ReaderAt, size int64, lim Limits, want func(rel string) bool) (*tree, error) {
 	lower := strings.ToLower(filename)
+	stream := bufio.NewReaderSize(io.NewSectionReader(r, 0, size), 64<<10)
 	switch {
 	case strings.HasSuffix(lower, ".tar.gz"), strings.HasSuffix(lower, ".tgz"):
-		zr, err := gzip.NewReader(bytes.NewReader(data))
+		zr, err := gzip.NewReader(stream)
 		if err != nil {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}
 		return readTar(zr, lim, want)
 	case strings.HasSuffix(lower, ".tar.bz2"):
-		return readTar(bzip2.NewReader(bytes.NewReader(data)), lim, want)
+		return readTar(bzip2.NewReader(stream), lim, want)
 	case strings.HasSuffix(lower, ".zip"):
-		return readZip(data, lim, want)
+		return readZip(r, size, lim, want)
 	}
 	return nil, fmt.Errorf("unsupported archive type (want .tar.gz, .tgz, .tar.bz2 or .zip)")
 }
@@ -237,8 +238,8 @@ func readTar(r io.Reader, lim Limits, want func(string) bool) (*tree, error) {
 	return &b.t, nil
 }
 
-func readZip(data []byte, lim Limits, want func(string) bool) (*tree, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+func readZip(r io.ReaderAt, size int64, lim Limits, want func(string) bool) (*tree, error) {
+	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("zip: %w", err)
 	}

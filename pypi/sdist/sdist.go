@@ -7,7 +7,9 @@
 package sdist
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"path"
 	"sort"
 	"strconv"
@@ -30,8 +32,9 @@ type Info struct {
 	// filled from *.egg-info/requires.txt when PKG-INFO lists none.
 	Metadata *metadata.Metadata
 	// RequiresDistSource says how far Metadata.RequiresDist can be trusted:
-	// SourcePKGINFO (listed there, or PKG-INFO is Metadata 2.2+ and does not
-	// mark Requires-Dist dynamic, so an empty list means none),
+	// SourcePKGINFO (listed there, or PKG-INFO is Metadata 1.2+ — which has
+	// Requires-Dist — and does not mark it dynamic, so an empty list means
+	// none),
 	// SourceRequiresTxt (from setuptools' egg-info; an egg-info directory
 	// without requires.txt means none), or "" (unknown: the sdist does not
 	// say what the project depends on).
@@ -112,7 +115,14 @@ type pyproject struct {
 // from data, within lim. It never writes to disk and never runs code.
 // Errors name the file and, where there is one, the member.
 func Inspect(filename string, data []byte, lim Limits) (*Info, error) {
-	t, err := readArchive(filename, data, lim.withDefaults(), wanted)
+	return InspectReaderAt(filename, bytes.NewReader(data), int64(len(data)), lim)
+}
+
+// InspectReaderAt is Inspect for an archive of size bytes read through r
+// (a file on disk, say): only the archive's index and the members Inspect
+// needs are read, so memory stays within lim whatever the archive's size.
+func InspectReaderAt(filename string, r io.ReaderAt, size int64, lim Limits) (*Info, error) {
+	t, err := readArchive(filename, r, size, lim.withDefaults(), wanted)
 	if err != nil {
 		return nil, fmt.Errorf("sdist %s: %w", filename, err)
 	}
@@ -127,11 +137,16 @@ func Inspect(filename string, data []byte, lim Limits) (*Info, error) {
 // sdist's top directory) from the sdist named filename, within lim. Paths
 // the archive does not hold are absent from the result.
 func ReadMembers(filename string, data []byte, lim Limits, paths []string) (map[string][]byte, error) {
+	return ReadMembersAt(filename, bytes.NewReader(data), int64(len(data)), lim, paths)
+}
+
+// ReadMembersAt is ReadMembers over a file of size bytes read through r.
+func ReadMembersAt(filename string, r io.ReaderAt, size int64, lim Limits, paths []string) (map[string][]byte, error) {
 	want := map[string]bool{}
 	for _, p := range paths {
 		want[p] = true
 	}
-	t, err := readArchive(filename, data, lim.withDefaults(), func(rel string) bool { return want[rel] })
+	t, err := readArchive(filename, r, size, lim.withDefaults(), func(rel string) bool { return want[rel] })
 	if err != nil {
 		return nil, fmt.Errorf("sdist %s: %w", filename, err)
 	}
@@ -299,8 +314,8 @@ func chooseEggInfo(dirs []string, name string) (string, bool) {
 }
 
 // staticRequires reports whether an empty Requires-Dist in this PKG-INFO
-// means "no dependencies": from Metadata 2.2 on, an sdist's fields are
-// exact unless listed as Dynamic (PEP 643).
+// means "no dependencies": the field exists (Metadata 1.2+) and is not
+// listed as Dynamic (PEP 643).
 func staticRequires(md *metadata.Metadata) bool {
 	major, minor, ok := strings.Cut(md.MetadataVersion, ".")
 	if !ok {
@@ -308,7 +323,10 @@ func staticRequires(md *metadata.Metadata) bool {
 	}
 	ma, err1 := strconv.Atoi(major)
 	mi, err2 := strconv.Atoi(minor)
-	if err1 != nil || err2 != nil || ma < 2 || (ma == 2 && mi < 2) {
+	// Requires-Dist exists since Metadata 1.2: a writer of 1.2 or later
+	// that lists none declares none (setuptools, which may not, puts them
+	// in egg-info/requires.txt, read before this).
+	if err1 != nil || err2 != nil || ma < 1 || (ma == 1 && mi < 2) {
 		return false
 	}
 	for _, d := range md.Dynamic {

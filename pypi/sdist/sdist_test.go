@@ -95,6 +95,18 @@ func TestInspect(t *testing.T) {
 			},
 		},
 		{
+			name:     "Metadata 2.1 without Requires-Dist: no dependencies",
+			filename: "nodeps-0.1.tar.gz",
+			files: map[string]string{
+				"nodeps-0.1/PKG-INFO":  "Metadata-Version: 2.1\nName: nodeps\nVersion: 0.1\n",
+				"nodeps-0.1/nodeps.py": "",
+			},
+			check: func(t *testing.T, info *Info) {
+				assert.Equal(t, SourcePKGINFO, info.RequiresDistSource)
+				assert.Empty(t, info.Metadata.RequiresDist)
+			},
+		},
+		{
 			name:     "hatchling, src layout, Metadata 2.2 static",
 			filename: "qrcode_gen-2.0.tar.gz",
 			files: map[string]string{
@@ -362,7 +374,7 @@ func TestInspectErrors(t *testing.T) {
 		{
 			name: "bad PKG-INFO", filename: "x-1.0.tar.gz",
 			data: func(t *testing.T) []byte { return buildTarGz(t, []entry{{name: pkg, body: "Name: x\nnonsense\n"}}) },
-			msg:  "member x-1.0/PKG-INFO: line 2",
+			msg:  "member x-1.0/PKG-INFO: line 1: missing required field Version",
 		},
 		{
 			name: "bad pyproject", filename: "x-1.0.tar.gz",

@@ -64,13 +64,19 @@ func (w WheelName) PurePython3() bool {
 // no build system, so Info.BuildSystem is empty; its METADATA lists every
 // dependency, so RequiresDistSource is SourcePKGINFO.
 func InspectWheel(filename string, data []byte, lim Limits) (*Info, error) {
+	return InspectWheelReaderAt(filename, bytes.NewReader(data), int64(len(data)), lim)
+}
+
+// InspectWheelReaderAt is InspectWheel over a file of size bytes read
+// through r (a download streamed to disk).
+func InspectWheelReaderAt(filename string, r io.ReaderAt, size int64, lim Limits) (*Info, error) {
 	lim = lim.withDefaults()
 	fail := func(err error) (*Info, error) { return nil, fmt.Errorf("wheel %s: %w", filename, err) }
 	w, err := ParseWheelName(filename)
 	if err != nil {
 		return nil, err
 	}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return fail(fmt.Errorf("zip: %w", err))
 	}

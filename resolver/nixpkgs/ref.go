@@ -39,9 +39,10 @@ func (k RefKind) String() string {
 
 // ResolveRef classifies a --nixpkgs reference. An empty ref means the
 // nixpkgs input of the flake in dir (DefaultRef). A ref ending in ".json" is
-// a query file; one starting with '/' or '.', or holding a '/' but no ':',
-// is a nixpkgs tree on disk (resolved is then absolute); anything else is a
-// flake reference, as Nix parses it. rev is the nixpkgs revision when the
+// a query file; one starting with '/' or '.', holding a '/' but no ':', or
+// naming an existing directory (a relative path without "./") is a nixpkgs
+// tree on disk (resolved is then absolute); anything else is a flake
+// reference, as Nix parses it. rev is the nixpkgs revision when the
 // reference pins one (owner/repo/<rev> of github:, gitlab: and sourcehut:
 // refs, or a rev= parameter), and "" otherwise — such refs are not cached.
 func ResolveRef(ref string, dir string) (kind RefKind, resolved string, rev string, err error) {
@@ -77,7 +78,15 @@ func isPathRef(ref string) bool {
 	if strings.HasPrefix(ref, "/") || strings.HasPrefix(ref, ".") {
 		return true
 	}
-	return strings.Contains(ref, "/") && !strings.Contains(ref, ":")
+	if strings.Contains(ref, ":") {
+		return false
+	}
+	// A bare word is a flake registry name ("nixpkgs") unless a directory
+	// of that name is at hand: then the user means it, as a shell user would.
+	if st, err := os.Stat(ref); err == nil && st.IsDir() {
+		return true
+	}
+	return strings.Contains(ref, "/")
 }
 
 var fullRev = regexp.MustCompile(`^[0-9a-f]{40}$`)

@@ -174,6 +174,15 @@ func TestResolveRef(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, RefPath, kind)
 	assert.Equal(t, tree, resolved)
+	// Without "./", an existing directory is still a path, not a flake
+	// registry name; a bare word naming no directory stays a flake.
+	kind, resolved, _, err = ResolveRef("nixpkgs-src", "")
+	require.NoError(t, err)
+	assert.Equal(t, RefPath, kind)
+	assert.Equal(t, tree, resolved)
+	kind, _, _, err = ResolveRef("nixpkgs", "")
+	require.NoError(t, err)
+	assert.Equal(t, RefFlake, kind)
 
 	for _, bad := range []string{"./missing", filepath.Join(dir, "query.json", "x"), file + ".missing.json"} {
 		_, _, _, err := ResolveRef(bad, dir)
