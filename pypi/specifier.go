@@ -305,3 +305,42 @@ func prefixMatch(v Version, epoch int64, prefix []int64) bool {
 func sameBase(a, b Version) bool {
 	return a.epoch == b.epoch && compareRelease(a.release, b.release) == 0
 }
+
+// Specifier is one clause of a SpecifierSet, as packaging's
+// Specifier.operator and Specifier.version expose it.
+type Specifier struct {
+	Operator string // "==", "!=", "<=", ">=", "<", ">", "~=" or "==="
+	// Version is canonical, with ".*" for a wildcard; for "===" it is the
+	// text as written.
+	Version string
+}
+
+// String returns the clause as it appears in the set's String.
+func (s Specifier) String() string { return s.Operator + s.Version }
+
+// Specifiers returns the set's clauses in canonical order.
+func (s SpecifierSet) Specifiers() []Specifier {
+	out := make([]Specifier, len(s.clauses))
+	for i, c := range s.clauses {
+		text := c.String()
+		out[i] = Specifier{Operator: c.op.String(), Version: text[len(c.op.String()):]}
+	}
+	return out
+}
+
+// Pin returns the version an exact clause pins: "==V" (not a wildcard) or
+// "===V" when V is a valid version. PEP 592 lets such a pin select a yanked
+// release.
+func (s SpecifierSet) Pin() (Version, bool) {
+	for _, c := range s.clauses {
+		switch {
+		case c.op == opEqual && !c.wildcard:
+			return c.version, true
+		case c.op == opArbitrary:
+			if v, msg := parseVersion(c.raw); msg == "" {
+				return v, true
+			}
+		}
+	}
+	return Version{}, false
+}
