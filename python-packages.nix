@@ -12,10 +12,10 @@
 # Policy: compatible
 #
 # Used from nixpkgs unchanged:
-#   asgiref bleach caldav cffi charset-normalizer cryptography
+#   asgiref bleach caldav certifi cffi charset-normalizer cryptography
 #   django-widget-tweaks furl idna libsass lxml markdown orderedmultidict
 #   psycopg2 pyasn1 pyasn1-modules pycparser pydantic pydantic-core
-#   python-dateutil python-ldap requests sentry-sdk six sqlparse tinycss2
+#   python-dateutil python-ldap pytz requests sentry-sdk six sqlparse tinycss2
 #   typing-extensions tzlocal urllib3 vobject webencodings
 
 final: prev:
@@ -33,17 +33,6 @@ in
       hash = "sha256-A2aSB46eALFhrXBzY3RS91ayNTrhUDaedoKJXmtQaUw=";
     };
     build-system = [ final.hatchling ];
-    dependencies = [ ];
-  });
-  # nixpkgs' version does not fit (certifi 2025.1.31: it is outside the release series of requirements-production.txt:15's pin certifi==2024.2.2); 2024.2.2 is the pinned release
-  certifi = prev.certifi.overridePythonAttrs (old: rec {
-    version = "2024.2.2";
-    src = fetchPypi {
-      pname = "certifi";
-      inherit version;
-      hash = "sha256-hiu7KNzIVWGPnXh3zeeRy5Pv785gg2eyxhp13bP3MTk=";
-    };
-    build-system = [ final.setuptools ];
     dependencies = [ ];
   });
   # nixpkgs has no cryptojwt; 1.9.1 is the pinned release
@@ -240,17 +229,6 @@ in
       license = lib.licenses.mit;
     };
   };
-  # nixpkgs' version does not fit (pytz 2025.2: it is outside the release series of requirements-production.txt:95's pin pytz==2024.1); 2024.1 is the pinned release
-  pytz = prev.pytz.overridePythonAttrs (old: rec {
-    version = "2024.1";
-    src = fetchPypi {
-      pname = "pytz";
-      inherit version;
-      hash = "sha256-7YqwAQzO+NYkb97ZXp2LgbpRiXJ00Kn5MOrz6JN5sXg=";
-    };
-    build-system = [ final.setuptools ];
-    dependencies = [ ];
-  });
   # nixpkgs' version does not fit (recurring-ical-events 3.4.1: it is outside the release series of requirements-production.txt:102's pin recurring-ical-events==2.2.1); 2.2.1 is the pinned release
   recurring-ical-events = prev.recurring-ical-events.overridePythonAttrs (old: rec {
     version = "2.2.1";

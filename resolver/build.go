@@ -169,6 +169,7 @@ func (r *run) dependencies(c *candidate, d *depInfo, extras []string, attrs map[
 				dep = &Dependency{Name: n, Attr: attr, Marker: q.Marker.String()}
 				byName[n] = dep
 			}
+			dep.Extras = dedupSorted(append(dep.Extras, q.Extras...))
 			if len(dep.Platforms) == 0 || dep.Platforms[len(dep.Platforms)-1] != platform {
 				dep.Platforms = append(dep.Platforms, platform)
 			}
@@ -229,8 +230,10 @@ func (r *run) whyNotChosen(s *state, n *candidate) string {
 	if r.pkgConfig(n.name).Source == config.SourceIndex {
 		return "pip2nix.toml builds it from the index"
 	}
-	if why := whyNotNix(n, s.cons[n.name], r.in.Policy); why != "" {
-		return why
+	for _, con := range s.cons[n.name] {
+		if why := r.pol.whyNot(n, con); why != "" {
+			return why
+		}
 	}
 	d := r.depsOf(n)
 	for _, q := range activeReqs(d.reqs, r.linux, s.extras[n.name]) {
@@ -244,10 +247,8 @@ func (r *run) whyNotChosen(s *state, n *candidate) string {
 
 func (r *run) indexWhy(c *candidate, cons []constraint) string {
 	for _, con := range cons {
-		if p, ok := exactPin(con.spec); ok {
-			if v, err := pypi.ParseVersion(p); err == nil && v.Equal(c.version) {
-				return fmt.Sprintf("%s is the pinned release", c.version)
-			}
+		if v, ok := con.spec.Pin(); ok && v.Equal(c.version) {
+			return fmt.Sprintf("%s is the pinned release", c.version)
 		}
 	}
 	return fmt.Sprintf("%s is the newest release satisfying every declared constraint", c.version)
@@ -256,13 +257,16 @@ func (r *run) indexWhy(c *candidate, cons []constraint) string {
 // pinDrift says how a nixpkgs version differs from an input pin.
 func (r *run) pinDrift(c *candidate, cons []constraint) string {
 	for _, con := range cons {
-		p, ok := exactPin(con.spec)
+		v, ok := con.spec.Pin()
 		if !ok || !con.input {
 			continue
 		}
-		if v, err := pypi.ParseVersion(p); err == nil && c.valid && !v.Equal(c.version) {
+		if p := v.String(); c.valid && !v.Equal(c.version) {
 			if IsCostly(c.name) && r.in.Policy == Compatible {
 				return fmt.Sprintf(" (pinned %s; nixpkgs' version kept because re-versioning it needs vendored Rust crates)", p)
+			}
+			if isCalendar(v) && r.in.Policy == Compatible && c.version.Compare(v) > 0 {
+				return fmt.Sprintf(" (pinned %s, a calendar version: nixpkgs' newer release is kept, since the compatible policy never downgrades a calendar version below nixpkgs'; the pin is advice)", p)
 			}
 			return fmt.Sprintf(" (pinned %s; drift accepted under the %s policy)", p, r.in.Policy)
 		}

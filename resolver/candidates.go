@@ -23,19 +23,23 @@ type candidate struct {
 	release *index.Release
 	sdists  []index.File // the release's sdists usable for the target Python
 	yanked  bool
+	// unavailable says why an index release cannot be used, as pip says
+	// it ("requires Python >=3.13, the target is 3.12.10"); "" when it can.
+	unavailable string
 }
 
 func (c *candidate) String() string { return c.name + " " + c.text }
 
 // projectCands holds everything known about a project's providers.
 type projectCands struct {
-	name    string
-	display string
-	nix     []*candidate  // in Set.Lookup's order
-	index   []*candidate  // newest first, only releases with a usable sdist
-	notes   []releaseNote // releases set aside and why
-	invalid []string      // releases whose version does not parse
-	found   bool          // the index knows the project
+	name     string
+	display  string
+	nix      []*candidate  // in Set.Lookup's order
+	index    []*candidate  // newest first, only releases with a usable sdist
+	notes    []releaseNote // releases set aside and why
+	unusable []*candidate  // releases that cannot be built, newest first
+	invalid  []string      // releases whose version does not parse
+	found    bool          // the index knows the project
 }
 
 // releaseNote says why a release is no candidate.
@@ -100,30 +104,43 @@ func (r *run) buildCands(name string, p *index.Project) *projectCands {
 			continue
 		}
 		c := &candidate{name: name, version: v, text: rel.Version, valid: true, release: rel, yanked: rel.Yanked()}
-		sd, requires := 0, ""
-		for _, f := range rel.Files {
-			if f.Kind != index.Sdist {
-				continue
-			}
-			sd++
-			if !r.pythonOK(f.RequiresPython) {
-				requires = f.RequiresPython
-				continue
-			}
-			c.sdists = append(c.sdists, f)
-		}
-		switch {
-		case sd == 0:
-			pc.notes = append(pc.notes, releaseNote{v, fmt.Sprintf("%s has no sdist and cannot be built from the index", v)})
-			continue
-		case len(c.sdists) == 0:
-			pc.notes = append(pc.notes, releaseNote{v, fmt.Sprintf("%s requires Python %s (target %s)", v, requires, r.python)})
+		var note string
+		c.sdists, c.unavailable, note = r.usable(rel)
+		if c.unavailable != "" {
+			pc.notes = append(pc.notes, releaseNote{v, v.String() + " " + note})
+			pc.unusable = append(pc.unusable, c)
 			continue
 		}
 		pc.index = append(pc.index, c)
 	}
 	sort.SliceStable(pc.index, func(i, j int) bool { return pc.index[i].version.Compare(pc.index[j].version) > 0 })
+	sort.SliceStable(pc.unusable, func(i, j int) bool { return pc.unusable[i].version.Compare(pc.unusable[j].version) > 0 })
 	return pc
+}
+
+// usable is the one predicate that says whether an index release can be
+// built for the target: it returns the release's usable sdists, or why it
+// cannot be used (for messages) and the plan's note.
+func (r *run) usable(rel *index.Release) (sdists []index.File, why, note string) {
+	n, requires := 0, ""
+	for _, f := range rel.Files {
+		if f.Kind != index.Sdist {
+			continue
+		}
+		n++
+		if !r.pythonOK(f.RequiresPython) {
+			requires = f.RequiresPython
+			continue
+		}
+		sdists = append(sdists, f)
+	}
+	switch {
+	case n == 0:
+		return nil, "has no sdist and cannot be built from the index", "has no sdist and cannot be built from the index"
+	case len(sdists) == 0:
+		return nil, fmt.Sprintf("requires Python %s, the target is %s", requires, r.python), fmt.Sprintf("requires Python %s (target %s)", requires, r.python)
+	}
+	return sdists, "", ""
 }
 
 // pythonOK reports whether a requires_python value admits the target
@@ -256,9 +273,7 @@ func (r *run) discover(name string, spec pypi.SpecifierSet) {
 	// asked for at once, in the same round trip as the listing — those the
 	// policy will most likely choose: a guess, the search fetches what it
 	// needs anyway.
-	pin, pinned := exactPin(spec)
-	pinV, err := pypi.ParseVersion(pin)
-	pinned = pinned && err == nil
+	pinV, pinned := spec.Pin()
 	wantPin := pinned
 	for _, np := range r.in.Nixpkgs.Lookup(name) {
 		v, err := pypi.ParseVersion(np.Version)
@@ -276,7 +291,7 @@ func (r *run) discover(name string, spec pypi.SpecifierSet) {
 		}
 	}
 	if wantPin {
-		r.prefetchRelease(name, pin)
+		r.prefetchRelease(name, pinV.String())
 	}
 	r.fe.spawn(func() {
 		p, err := pf.wait(r.ctx)

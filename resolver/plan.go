@@ -79,7 +79,7 @@ type Package struct {
 	// or nil when the package was not named there.
 	Requested      *string
 	NixpkgsVersion *string // nil when nixpkgs lacks the project
-	Extras         []string
+	Extras         []string // extras requested of this package (normalized, sorted)
 	Reason         string // why this source and version, one sentence
 	RequiredBy     []string
 	Dependencies   []Dependency
@@ -113,6 +113,10 @@ type Dependency struct {
 	// Platforms lists where the dependency applies on the target Python:
 	// "linux", "darwin" or both. Both is rendered unconditionally.
 	Platforms []string
+	// Extras lists the extras of the dependency this package requests
+	// (normalized, sorted); the overlay renders them as
+	// optional-dependencies.<extra>.
+	Extras []string `json:",omitempty"`
 }
 
 // Sdist is the source distribution a package is built from.

@@ -17,9 +17,9 @@
 //   - nixpkgs: advice for nixpkgs' packages, the drift is reported; an
 //     index release must be V.
 //
-// Candidates are tried nixpkgs first (Set.Lookup's order), then index
-// releases newest first; the search picks the most constrained project
-// first and backtracks on conflicts.
+// Candidates are preferred nixpkgs first (Set.Lookup's order), then index
+// releases newest first; the conflict-driven solver of package solve
+// decides the most constrained project first and learns from conflicts.
 package resolver
 
 import (
@@ -27,7 +27,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
@@ -51,12 +50,8 @@ type Input struct {
 	Policy       Policy         // "" means Compatible
 	Jobs         int            // concurrent index requests; 0 means 8
 	Progress     func(string)   // optional progress lines
-	MaxSteps     int            // bound on candidate trials; 0 means DefaultMaxSteps
+	MaxSteps     int            // bound on the solver's steps; 0 means DefaultMaxSteps
 }
-
-// ErrTooManySteps is wrapped by the error Resolve returns when the search
-// exceeds Input.MaxSteps.
-var ErrTooManySteps = errors.New("resolution exceeded its step bound")
 
 // costly lists projects whose builds need vendored Rust crates (cargo
 // hashes) or similarly expensive extra inputs: re-versioning them in an
@@ -117,17 +112,17 @@ func Resolve(ctx context.Context, in Input, idx IndexSource) (*Plan, error) {
 		return nil, err
 	}
 	defer r.stop()
-	root, err := r.rootState()
+	roots, err := r.roots()
 	if err != nil {
 		return nil, err
 	}
 	r.progress("resolving %d requirement(s)", len(in.Requirements))
-	final, err := r.solve(root)
+	final, steps, err := r.solve(roots)
 	if err != nil {
 		return nil, err
 	}
 	r.final = final.chosen
-	r.progress("resolved %d package(s) in %d candidate trial(s)", len(final.chosen), r.steps)
+	r.progress("resolved %d package(s) in %d step(s)", len(final.chosen), steps)
 	plan, err := r.buildPlan(final)
 	if err != nil {
 		return nil, err
@@ -156,11 +151,9 @@ type run struct {
 	cands      map[string]*projectCands // by normalized name, built once
 	deps       map[*candidate]*depInfo
 	warnings   map[string]bool
-	steps      int
-	conflict   *ConflictError
 	sdists     map[*candidate]*inspected // inspections made during the search
 	final      map[string]*candidate     // the solution, by name
-	orderMemo  map[orderKey][]*candidate // see ordered
+	pol        policy
 }
 
 func newRun(ctx context.Context, in Input, idx IndexSource) (*run, error) {
@@ -194,7 +187,7 @@ func newRun(ctx context.Context, in Input, idx IndexSource) (*run, error) {
 		deps:       map[*candidate]*depInfo{},
 		warnings:   map[string]bool{},
 		sdists:     map[*candidate]*inspected{},
-		orderMemo:  map[orderKey][]*candidate{},
+		pol:        policy{mode: in.Policy, cfg: in.Config},
 	}, nil
 }
 
@@ -250,40 +243,6 @@ func activeReqs(reqs []pypi.Requirement, env pypi.Environment, extras []string) 
 		}
 	}
 	return out
-}
-
-// exactPin returns the version of an exact "==V" (not "==V.*") or "===V"
-// clause of s, if it has one.
-func exactPin(s pypi.SpecifierSet) (string, bool) {
-	for _, c := range strings.Split(s.String(), ",") {
-		c = strings.TrimSpace(c)
-		switch {
-		case strings.HasPrefix(c, "==="):
-			return strings.TrimSpace(c[3:]), true
-		case strings.HasPrefix(c, "==") && !strings.HasSuffix(c, ".*"):
-			return strings.TrimSpace(c[2:]), true
-		}
-	}
-	return "", false
-}
-
-// sameSeries reports whether v lies in pin's release series: the same
-// major version, and the same major.minor below 1.0.
-func sameSeries(v, pin pypi.Version) bool {
-	if v.Epoch() != pin.Epoch() {
-		return false
-	}
-	a, b := v.Release(), pin.Release()
-	at := func(r []int, i int) int {
-		if i < len(r) {
-			return r[i]
-		}
-		return 0
-	}
-	if at(a, 0) != at(b, 0) {
-		return false
-	}
-	return at(b, 0) != 0 || at(a, 1) == at(b, 1)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

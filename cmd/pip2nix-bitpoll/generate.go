@@ -171,6 +171,10 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, args []string, ove
 		if errors.As(err, &conflict) {
 			return withCode(exitConflict, err)
 		}
+		var exhausted *resolver.ExhaustedError
+		if errors.As(err, &exhausted) {
+			return withCode(exitExhausted, err)
+		}
 		return withCode(exitIndex, err)
 	}
 

@@ -55,6 +55,7 @@ Exit codes:
   5  index error (unreachable, not found, digest mismatch, offline cache miss)
   6  nix evaluation failed
   7  an output file could not be written
+  8  the resolution search used up its step budget
 `
 
 // Exit codes, documented in usage and README.md.
@@ -67,6 +68,7 @@ const (
 	exitIndex      = 5
 	exitNix        = 6
 	exitWriteError = 7
+	exitExhausted  = 8
 )
 
 // command is one subcommand: its flags, help text and action.

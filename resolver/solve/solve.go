@@ -473,7 +473,7 @@ func (s *solver) resolve(inc *incompat) (*incompat, error) {
 		if s.failure(inc) {
 			return nil, s.noSolution(inc)
 		}
-		satIdx, prevLevel := -1, 1
+		satIdx, prevLevel := -1, 0
 		var t term
 		for _, u := range inc.terms {
 			idx := s.satisfier(u, nil)

@@ -98,7 +98,9 @@ func req(q pypi.Requirement) Requirement {
 
 type containment struct{}
 
-func (containment) Admits(r *Requirement, c *Candidate) bool { return r.Specifier.Contains(c.Version, true) }
+func (containment) Admits(r *Requirement, c *Candidate) bool {
+	return r.Specifier.Contains(c.Version, true)
+}
 
 func roots(t testing.TB, lines ...string) []Requirement {
 	var out []Requirement
@@ -252,7 +254,7 @@ func TestSolve(t *testing.T) {
 				"icalendar":             {"5.0.12", "6.0.1"},
 			},
 			reqs:    []string{"caldav==1.3.9", "icalendar==5.0.12"},
-			wantErr: "requirements.txt:2 pins icalendar==5.0.12; requirements.txt:1 pins caldav==1.3.9; caldav 1.3.9 requires recurring-ical-events>=2; recurring-ical-events 3.0.0 requires icalendar>=6; no version of icalendar satisfies all of these",
+			wantErr: "requirements.txt:1 pins caldav==1.3.9; requirements.txt:2 pins icalendar==5.0.12; caldav 1.3.9 requires recurring-ical-events>=2; recurring-ical-events 3.0.0 requires icalendar>=6; no version of icalendar satisfies all of these",
 		},
 		{
 			name:    "missing project",
