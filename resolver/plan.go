@@ -78,9 +78,9 @@ type Package struct {
 	// Requested is the specifier the input files gave (e.g. "==5.0.6"),
 	// or nil when the package was not named there.
 	Requested      *string
-	NixpkgsVersion *string // nil when nixpkgs lacks the project
+	NixpkgsVersion *string  // nil when nixpkgs lacks the project
 	Extras         []string // extras requested of this package (normalized, sorted)
-	Reason         string // why this source and version, one sentence
+	Reason         string   // why this source and version, one sentence
 	RequiredBy     []string
 	Dependencies   []Dependency
 	Sdist          *Sdist   // nil for packages used from nixpkgs unchanged
