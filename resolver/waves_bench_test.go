@@ -41,41 +41,46 @@ func (w *waveTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // floorWaves is the least number of sequential round trips any resolver
-// needs for plan: one per level of the longest dependency chain from a
-// requirement (a package's dependencies are unknown until its metadata
-// arrives), plus one for the last level's sdist.
-func floorWaves(plan *Plan) int {
+// needs for plan: a package's name is known only once the metadata of a
+// package requiring it has arrived, so its metadata comes at the earliest
+// in the wave of its distance from the requirements (breadth first), and
+// a package built from the index needs its sdist one wave later.
+func floorWaves(plan *Plan, roots []string) int {
 	deps := map[string][]string{}
+	sdist := map[string]bool{}
 	for _, p := range plan.Packages {
+		sdist[p.Name] = p.Action == Add || p.Action == Override
 		for _, d := range p.Dependencies {
-			deps[p.Name] = append(deps[p.Name], d.Name)
-		}
-	}
-	memo := map[string]int{}
-	var depth func(name string, seen map[string]bool) int
-	depth = func(name string, seen map[string]bool) int {
-		if d, ok := memo[name]; ok {
-			return d
-		}
-		if seen[name] {
-			return 0
-		}
-		seen[name] = true
-		best := 0
-		for _, d := range deps[name] {
-			if _, ok := deps[d]; ok || planHas(plan, d) {
-				best = max(best, depth(d, seen))
+			if planHas(plan, d.Name) {
+				deps[p.Name] = append(deps[p.Name], d.Name)
 			}
 		}
-		delete(seen, name)
-		memo[name] = best + 1
-		return best + 1
 	}
-	longest := 0
-	for _, p := range plan.Packages {
-		longest = max(longest, depth(p.Name, map[string]bool{}))
+	dist := map[string]int{}
+	queue := []string{}
+	for _, r := range roots {
+		if _, ok := dist[r]; !ok && planHas(plan, r) {
+			dist[r] = 1
+			queue = append(queue, r)
+		}
 	}
-	return longest + 1
+	floor := 0
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		w := dist[n]
+		if sdist[n] {
+			w++
+		}
+		floor = max(floor, w)
+		for _, d := range deps[n] {
+			if _, ok := dist[d]; !ok {
+				dist[d] = dist[n] + 1
+				queue = append(queue, d)
+			}
+		}
+	}
+	return floor
 }
 
 func planHas(plan *Plan, name string) bool {
@@ -113,7 +118,11 @@ func BenchmarkBitpollCold(b *testing.B) {
 		}
 		wall += time.Since(start)
 		waves += wt.max
-		floor = floorWaves(plan)
+		var roots []string
+		for _, l := range in.Requirements {
+			roots = append(roots, l.Requirement.NormalizedName())
+		}
+		floor = floorWaves(plan, roots)
 		requests += srv.Requests()
 	}
 	n := float64(b.N)
