@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/index"
@@ -67,7 +68,6 @@ func (r *run) projectCands(name string) (*projectCands, error) {
 	if ok {
 		return pc, nil
 	}
-	r.discover(name, pypi.SpecifierSet{})
 	p, err := r.fe.project(name).wait(r.ctx)
 	if err != nil && !isNotFound(err) {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -86,12 +86,7 @@ func (r *run) projectCands(name string) (*projectCands, error) {
 func (r *run) buildCands(name string, p *index.Project) *projectCands {
 	pc := &projectCands{name: name, display: name, found: p != nil}
 	for i, np := range r.in.Nixpkgs.Lookup(name) {
-		np := np
-		c := &candidate{name: name, text: np.Version, nix: &np, nixRank: i}
-		if v, err := pypi.ParseVersion(np.Version); err == nil {
-			c.version, c.valid = v, true
-		}
-		pc.nix = append(pc.nix, c)
+		pc.nix = append(pc.nix, nixCandidate(name, np, i))
 	}
 	if p == nil {
 		return pc
@@ -209,14 +204,28 @@ func (r *run) loadDeps(c *candidate) *depInfo {
 	return d
 }
 
-// inspectSdist downloads and reads the sdist of an index candidate, once.
+// inspectSdist downloads and reads the sdist of an index candidate, once;
+// concurrent callers share the work.
 func (r *run) inspectSdist(c *candidate) (*inspected, error) {
 	r.mu.Lock()
-	ins, ok := r.sdists[c]
-	r.mu.Unlock()
-	if ok {
-		return ins, nil
+	job, ok := r.sdists[c]
+	if !ok {
+		job = &sdistJob{}
+		r.sdists[c] = job
 	}
+	r.mu.Unlock()
+	job.once.Do(func() { job.ins, job.err = r.loadSdist(c) })
+	return job.ins, job.err
+}
+
+// sdistJob is one candidate's sdist inspection, done once.
+type sdistJob struct {
+	once sync.Once
+	ins  *inspected
+	err  error
+}
+
+func (r *run) loadSdist(c *candidate) (*inspected, error) {
 	f, ok := pickSdist(c.sdists)
 	if !ok {
 		return nil, fmt.Errorf("%s: no sdist", c)
@@ -229,11 +238,7 @@ func (r *run) inspectSdist(c *candidate) (*inspected, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c, err)
 	}
-	ins = &inspected{file: f, info: info}
-	r.mu.Lock()
-	r.sdists[c] = ins
-	r.mu.Unlock()
-	return ins, nil
+	return &inspected{file: f, info: info}, nil
 }
 
 // pickSdist prefers a non-yanked .tar.gz, then any non-yanked sdist, then
@@ -253,76 +258,4 @@ func pickSdist(files []index.File) (index.File, bool) {
 		}
 	}
 	return files[0], true
-}
-
-// discover starts fetching a project's listing the first time its name
-// appears, and then the metadata of the releases the search will most
-// likely pick (nixpkgs' versions and the newest release spec admits),
-// recursing into their dependencies: a cold resolution then costs about as
-// many round trips as the longest dependency chain.
-func (r *run) discover(name string, spec pypi.SpecifierSet) {
-	r.mu.Lock()
-	seen := r.discovered[name]
-	r.discovered[name] = true
-	r.mu.Unlock()
-	if seen || r.pkgConfig(name).Skip {
-		return
-	}
-	pf := r.fe.project(name)
-	// Versions known without the listing (nixpkgs' own, an exact pin) are
-	// asked for at once, in the same round trip as the listing — those the
-	// policy will most likely choose: a guess, the search fetches what it
-	// needs anyway.
-	pinV, pinned := spec.Pin()
-	wantPin := pinned
-	for _, np := range r.in.Nixpkgs.Lookup(name) {
-		v, err := pypi.ParseVersion(np.Version)
-		switch {
-		case !pinned || err != nil:
-			r.prefetchRelease(name, np.Version)
-		case r.in.Policy == Exact:
-			if v.Equal(pinV) {
-				r.prefetchRelease(name, np.Version)
-				wantPin = false
-			}
-		case r.in.Policy == Nixpkgs || IsCostly(name) || sameSeries(v, pinV):
-			r.prefetchRelease(name, np.Version)
-			wantPin = false
-		}
-	}
-	if wantPin {
-		r.prefetchRelease(name, pinV.String())
-	}
-	r.fe.spawn(func() {
-		p, err := pf.wait(r.ctx)
-		if err != nil || pinned {
-			return
-		}
-		for _, c := range r.buildCands(name, p).index {
-			if !c.yanked && spec.Contains(c.version, false) {
-				r.prefetchRelease(name, c.text)
-				return
-			}
-		}
-	})
-}
-
-// prefetchRelease starts fetching a release's metadata and discovers its
-// dependencies when it arrives.
-func (r *run) prefetchRelease(name, version string) {
-	rf := r.fe.release(name, version)
-	r.fe.spawn(func() {
-		ri, err := rf.wait(r.ctx)
-		if err != nil {
-			return
-		}
-		base := envWith(r.linux, "")
-		for _, s := range ri.RequiresDist {
-			q, err := pypi.ParseRequirement(s)
-			if err != nil || !(q.Marker.IsEmpty() || q.Marker.Evaluate(base)) {
-				continue
-			}
-			r.discover(q.NormalizedName(), q.Specifier)
-		}
-	})
 }

@@ -48,7 +48,7 @@ type Input struct {
 	Nixpkgs      *nixpkgs.Set
 	Config       *config.Config // nil for none
 	Policy       Policy         // "" means Compatible
-	Jobs         int            // concurrent index requests; 0 means 8
+	Jobs         int            // sdists inspected at once; 0 means 8 (the index client limits requests)
 	Progress     func(string)   // optional progress lines
 	MaxSteps     int            // bound on the solver's steps; 0 means DefaultMaxSteps
 }
@@ -147,12 +147,12 @@ type run struct {
 	aliases map[string]string
 
 	mu         sync.Mutex
-	discovered map[string]bool
+	speculated map[string]bool          // requirements and releases speculation has followed
 	cands      map[string]*projectCands // by normalized name, built once
 	deps       map[*candidate]*depInfo
 	warnings   map[string]bool
-	sdists     map[*candidate]*inspected // inspections made during the search
-	final      map[string]*candidate     // the solution, by name
+	sdists     map[*candidate]*sdistJob // inspections, started during the search
+	final      map[string]*candidate    // the solution, by name
 	pol        policy
 }
 
@@ -178,15 +178,15 @@ func newRun(ctx context.Context, in Input, idx IndexSource) (*run, error) {
 		ctx:        cctx,
 		cancel:     cancel,
 		in:         in,
-		fe:         newFetcher(cctx, idx, in.Jobs),
+		fe:         newFetcher(cctx, idx),
 		linux:      pypi.LinuxCPython(set.PythonVersion),
 		darwin:     pypi.DarwinCPython(set.PythonVersion),
 		python:     py,
-		discovered: map[string]bool{},
+		speculated: map[string]bool{},
 		cands:      map[string]*projectCands{},
 		deps:       map[*candidate]*depInfo{},
 		warnings:   map[string]bool{},
-		sdists:     map[*candidate]*inspected{},
+		sdists:     map[*candidate]*sdistJob{},
 		pol:        policy{mode: in.Policy, cfg: in.Config},
 	}, nil
 }

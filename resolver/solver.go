@@ -69,7 +69,7 @@ func (r *run) roots() ([]solve.Requirement, error) {
 			Name: name, Extras: q.Extras, Specifier: q.Specifier, Constraint: line.Constraint,
 			Origin: line.Pos.String(), Text: reqText(q), Data: true,
 		})
-		r.discover(name, q.Specifier)
+		r.speculate(name, q.Specifier, q.Extras, true)
 	}
 	for _, name := range sortedKeys(r.in.Config.Packages) {
 		p := r.in.Config.Packages[name]
@@ -139,13 +139,16 @@ func (p *provider) Dependencies(name string, i int, extra string) ([]solve.Requi
 	if c.nix == nil && d.release != nil && !r.pythonOK(d.release.RequiresPython) {
 		return nil, &solve.UnavailableError{Reason: fmt.Sprintf("requires Python %s, the target is %s", d.release.RequiresPython, r.python)}
 	}
+	if extra == "" {
+		r.prefetchSdist(c)
+	}
 	var out []solve.Requirement
 	for _, q := range r.extraReqs(d.reqs, extra) {
 		dep := q.NormalizedName()
 		if r.pkgConfig(dep).Skip {
 			continue
 		}
-		r.discover(dep, q.Specifier)
+		r.speculate(dep, q.Specifier, q.Extras, false)
 		out = append(out, solve.Requirement{Name: dep, Extras: q.Extras, Specifier: q.Specifier, Text: reqText(q), Data: false})
 	}
 	return out, nil

@@ -89,6 +89,14 @@ type Policy interface {
 	Admits(r *Requirement, c *Candidate) bool
 }
 
+// Prefetcher is an optional interface of a Provider: before each decision
+// the solver names, for every package it has yet to decide, the candidate
+// it would pick now, so a provider can fetch ahead instead of waiting for
+// Dependencies (uv's pre-visit).
+type Prefetcher interface {
+	Prefetch(name string, i int, extra string)
+}
+
 // UnavailableError is returned by Provider.Dependencies when a candidate
 // turns out to be unusable (its metadata requires another Python, it is
 // gone from the index).
@@ -175,6 +183,7 @@ type pkg struct {
 	acc         term  // intersection of the assignments' terms
 	assigned    []int // indices into solver.assigns
 	decided     bool
+	hinted      int // the candidate last named to a Prefetcher
 }
 
 func (p *pkg) size() int {
@@ -228,7 +237,7 @@ func (s *solver) addPackage(name, extra string, proj *project) int {
 		return id
 	}
 	id := len(s.packages)
-	p := &pkg{name: name, extra: extra, proj: proj, depsAdded: map[int]bool{}}
+	p := &pkg{name: name, extra: extra, proj: proj, depsAdded: map[int]bool{}, hinted: -1}
 	n := p.size()
 	p.acc = term{pkg: id, vs: newSet(n)}
 	s.packages = append(s.packages, p)
@@ -560,13 +569,19 @@ func (s *solver) backtrack(level int) {
 // partial solution is complete.
 func (s *solver) decide() (int, error) {
 	best, bestCount := -1, 0
+	pf, _ := s.o.Provider.(Prefetcher)
 	for id, p := range s.packages {
 		if p.decided || !p.acc.positive {
 			continue
 		}
 		n := 1
 		if p.proj != nil {
-			n = p.acc.vs.and(p.proj.eligible).count()
+			cands := p.acc.vs.and(p.proj.eligible)
+			n = cands.count()
+			if i := cands.first(); pf != nil && i >= 0 && i != p.hinted {
+				p.hinted = i
+				pf.Prefetch(p.name, i, p.extra)
+			}
 		}
 		if best < 0 || n < bestCount || n == bestCount && p.String() < s.packages[best].String() {
 			best, bestCount = id, n

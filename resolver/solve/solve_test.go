@@ -304,6 +304,28 @@ func TestSolveLearnsInsteadOfReexploring(t *testing.T) {
 	assert.Contains(t, err.Error(), "requirements.txt:2 pins z==9.0")
 }
 
+// hinting records what the solver asks a Prefetcher for.
+type hinting struct {
+	*memProvider
+	hints []string
+}
+
+func (h *hinting) Prefetch(name string, i int, extra string) {
+	h.hints = append(h.hints, fmt.Sprintf("%s[%s] %s", name, extra, h.rels[name][i].version))
+}
+
+func TestSolvePrefetches(t *testing.T) {
+	h := &hinting{memProvider: newMem(t, world{
+		"a": {"1.0: b | c[x]"}, "b": {"1.0", "2.0"}, "c": {`1.0: d; extra == "x"`}, "d": {"1.0"},
+	})}
+	sol, err := Solve(roots(t, "a"), Options{Provider: h, Policy: containment{}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a 1.0", "b 2.0", "c 1.0 [x]", "d 1.0"}, render(sol))
+	// Every package is named once, with the candidate it then gets,
+	// before the solver asks for its dependencies.
+	assert.ElementsMatch(t, []string{"a[] 1.0", "b[] 2.0", "c[] 1.0", "c[x] 1.0", "d[] 1.0"}, h.hints)
+}
+
 func TestSolveExhausted(t *testing.T) {
 	w, reqs := exponential(4)
 	_, err := Solve(roots(t, reqs...), Options{Provider: newMem(t, w), Policy: containment{}, MaxSteps: 3})
