@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"syscall"
 	"testing"
 	"time"
 
@@ -85,6 +86,7 @@ func BenchmarkResolveSynthetic(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	var packages int
+	cpu := processCPU()
 	for i := 0; i < b.N; i++ {
 		plan, err := Resolve(context.Background(), Input{Requirements: reqs, Nixpkgs: nixSet(), Jobs: 8}, idx)
 		if err != nil {
@@ -93,6 +95,18 @@ func BenchmarkResolveSynthetic(b *testing.B) {
 		packages = len(plan.Packages)
 	}
 	b.ReportMetric(float64(packages), "packages")
+	// CPU time does not depend on what else the machine runs, as wall
+	// time does.
+	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N)/float64(time.Millisecond), "cpu-ms/op")
+}
+
+// processCPU is the CPU time the process has used, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkResolveLatency resolves a pinned closure (a tree of depth 3

@@ -107,7 +107,7 @@ func (r *run) buildPlan(s *state) (*Plan, error) {
 		p.BuildInputs = append([]string(nil), cfg.BuildInputs...)
 		p.Patches = append([]string(nil), cfg.Patches...)
 		p.Dependencies = r.dependencies(c, d, s.extras[name], attrs)
-		for _, q := range activeReqs(d.reqs, r.linux, s.extras[name]) {
+		for _, q := range r.linux.active(d.reqs, s.extras[name]) {
 			if n := q.NormalizedName(); r.pkgConfig(n).Skip {
 				p.Notes = append(p.Notes, fmt.Sprintf("dependency %s left out: pip2nix.toml skips it", n))
 			}
@@ -148,8 +148,8 @@ func (r *run) attrOf(c *candidate) string {
 // extras requested of it; a dependency on one platform only carries that
 // platform (the closure itself is resolved for Linux).
 func (r *run) dependencies(c *candidate, d *depInfo, extras []string, attrs map[string]string) []Dependency {
-	linux := activeReqs(d.reqs, r.linux, extras)
-	darwin := activeReqs(d.reqs, r.darwin, extras)
+	linux := r.linux.active(d.reqs, extras)
+	darwin := r.darwin.active(d.reqs, extras)
 	byName := map[string]*Dependency{}
 	add := func(qs []pypi.Requirement, platform string) {
 		for _, q := range qs {
@@ -162,7 +162,7 @@ func (r *run) dependencies(c *candidate, d *depInfo, extras []string, attrs map[
 				attr, ok := attrs[n]
 				if !ok {
 					attr = n
-					if nix := r.in.Nixpkgs.Lookup(n); len(nix) > 0 {
+					if nix := r.lookup(n); len(nix) > 0 {
 						attr = nix[0].Attr
 					}
 				}
@@ -236,7 +236,7 @@ func (r *run) whyNotChosen(s *state, n *candidate) string {
 		}
 	}
 	d := r.depsOf(n)
-	for _, q := range activeReqs(d.reqs, r.linux, s.extras[n.name]) {
+	for _, q := range r.linux.active(d.reqs, s.extras[n.name]) {
 		dep, ok := s.chosen[q.NormalizedName()]
 		if ok && (!dep.valid || !q.Specifier.Contains(dep.version, true)) {
 			return fmt.Sprintf("it requires %s but %s is chosen", reqText(q), dep)

@@ -85,7 +85,7 @@ func (r *run) projectCands(name string) (*projectCands, error) {
 
 func (r *run) buildCands(name string, p *index.Project) *projectCands {
 	pc := &projectCands{name: name, display: name, found: p != nil}
-	for i, np := range r.in.Nixpkgs.Lookup(name) {
+	for i, np := range r.lookup(name) {
 		pc.nix = append(pc.nix, nixCandidate(name, np, i))
 	}
 	if p == nil {
@@ -184,24 +184,55 @@ func (r *run) loadDeps(c *candidate) *depInfo {
 		return d
 	}
 	d.release = ri
-	reqs := ri.RequiresDist
 	d.known = ri.RequiresDistKnown
+	pr := r.releaseReqs(ri)
 	if !d.known && c.nix == nil {
 		if ins, ierr := r.inspectSdist(c); ierr == nil && ins.info.RequiresDistSource != "" && ins.info.Metadata != nil {
-			reqs, d.known = ins.info.Metadata.RequiresDist, true
+			pr, d.known = parseReqs(ins.info.Metadata.RequiresDist), true
 		}
 	}
 	// An unknown dependency list is common (the index's null covers both
 	// "none" and "not recorded"); the package's notes say so.
-	for _, s := range reqs {
-		q, err := pypi.ParseRequirement(s)
-		if err != nil {
-			d.warnings = append(d.warnings, fmt.Sprintf("%s %s: dependency %q ignored: %v", c.name, c.text, s, err))
-			continue
-		}
-		d.reqs = append(d.reqs, q)
+	d.reqs = pr.reqs
+	for _, bad := range pr.bad {
+		d.warnings = append(d.warnings, fmt.Sprintf("%s %s: dependency %s", c.name, c.text, bad))
 	}
 	return d
+}
+
+// parsedReqs is a Requires-Dist list parsed, with what could not be.
+type parsedReqs struct {
+	reqs []pypi.Requirement
+	bad  []string // `"text" ignored: error`
+}
+
+func parseReqs(strs []string) *parsedReqs {
+	pr := &parsedReqs{}
+	for _, s := range strs {
+		q, err := pypi.ParseRequirement(s)
+		if err != nil {
+			pr.bad = append(pr.bad, fmt.Sprintf("%q ignored: %v", s, err))
+			continue
+		}
+		pr.reqs = append(pr.reqs, q)
+	}
+	return pr
+}
+
+// releaseReqs parses a release's Requires-Dist once for the solver and
+// the speculation.
+func (r *run) releaseReqs(ri *index.ReleaseInfo) *parsedReqs {
+	r.mu.Lock()
+	pr, ok := r.parsed[ri]
+	r.mu.Unlock()
+	if ok {
+		return pr
+	}
+	pr = parseReqs(ri.RequiresDist)
+	r.mu.Lock()
+	r.parsed[ri] = pr
+	r.mu.Unlock()
+	return pr
 }
 
 // inspectSdist downloads and reads the sdist of an index candidate, once;

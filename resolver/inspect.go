@@ -59,7 +59,7 @@ func (r *run) fillFromSdist(p *Package, c *candidate, ins *inspected) {
 			p.Notes = append(p.Notes, fmt.Sprintf("build requirement %q is not a PEP 508 requirement", q))
 			continue
 		}
-		if nix := r.in.Nixpkgs.Lookup(req.Name); len(nix) > 0 {
+		if nix := r.lookup(req.Name); len(nix) > 0 {
 			attrs = append(attrs, nix[0].Attr)
 			continue
 		}

@@ -41,52 +41,79 @@ type policy struct {
 // files' requirements.
 func (p policy) Admits(r *solve.Requirement, c *solve.Candidate) bool {
 	input, _ := r.Data.(bool)
-	return p.whyNot(c.Ref.(*candidate), constraint{spec: r.Specifier, input: input}) == ""
+	return p.verdict(c.Ref.(*candidate), constraint{spec: r.Specifier, input: input}) == admitted
 }
 
-// whyNot says why con rules out c, or "" when it admits it.
-func (p policy) whyNot(c *candidate, con constraint) string {
+// verdict is the policy's answer for one candidate and one constraint.
+type verdict uint8
+
+const (
+	admitted      verdict = iota
+	excluded              // the specifier excludes it
+	forcedNixpkgs         // pip2nix.toml takes the project from nixpkgs
+	forcedIndex           // pip2nix.toml builds the project from the index
+	notPEP440             // nixpkgs' version cannot be compared
+	notThePin             // exact: nixpkgs' version is not the pinned one
+	outsideSeries         // compatible: outside the pin's release series
+)
+
+// verdict decides whether con admits c; whyNot says why not.
+func (p policy) verdict(c *candidate, con constraint) verdict {
 	src := p.cfg.Packages[c.name].Source
 	if c.nix == nil {
 		switch {
 		case src == config.SourceNixpkgs:
-			return "pip2nix.toml takes it from nixpkgs"
+			return forcedNixpkgs
 		case !con.spec.Contains(c.version, true):
-			return describe(con) + " excludes it"
+			return excluded
 		}
-		return ""
+		return admitted
 	}
 	if src == config.SourceIndex {
-		return "pip2nix.toml builds it from the index"
+		return forcedIndex
 	}
 	mode := p.mode
 	if src == config.SourceNixpkgs {
 		mode = Nixpkgs
 	}
 	if con.spec.IsEmpty() {
-		return ""
+		return admitted
 	}
 	if !c.valid {
-		return fmt.Sprintf("nixpkgs' version %q is not a PEP 440 version, so %s cannot be checked", c.text, con.spec)
+		return notPEP440
 	}
 	pin, pinned := con.spec.Pin()
-	if !pinned || !con.input {
-		if !con.spec.Contains(c.version, true) {
-			return describe(con) + " excludes it"
-		}
-		return ""
-	}
 	switch {
+	case !pinned || !con.input:
+		if !con.spec.Contains(c.version, true) {
+			return excluded
+		}
 	case mode == Nixpkgs, mode == Compatible && IsCostly(c.name):
-		return ""
 	case mode == Exact:
 		if !pin.Equal(c.version) {
-			return fmt.Sprintf("%s pins %s", con.pos, con.text)
+			return notThePin
 		}
-		return ""
 	case isCalendar(pin) && c.version.Compare(pin) >= 0:
-		return ""
 	case !sameSeries(c.version, pin):
+		return outsideSeries
+	}
+	return admitted
+}
+
+// whyNot says why con rules out c, or "" when it admits it.
+func (p policy) whyNot(c *candidate, con constraint) string {
+	switch p.verdict(c, con) {
+	case excluded:
+		return describe(con) + " excludes it"
+	case forcedNixpkgs:
+		return "pip2nix.toml takes it from nixpkgs"
+	case forcedIndex:
+		return "pip2nix.toml builds it from the index"
+	case notPEP440:
+		return fmt.Sprintf("nixpkgs' version %q is not a PEP 440 version, so %s cannot be checked", c.text, con.spec)
+	case notThePin:
+		return fmt.Sprintf("%s pins %s", con.pos, con.text)
+	case outsideSeries:
 		return fmt.Sprintf("it is outside the release series of %s's pin %s", con.pos, con.text)
 	}
 	return ""

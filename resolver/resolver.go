@@ -141,13 +141,15 @@ type run struct {
 	cancel  context.CancelFunc
 	in      Input
 	fe      *fetcher
-	linux   pypi.Environment
-	darwin  pypi.Environment
+	linux   *platform
+	darwin  *platform
 	python  pypi.Version
 	aliases map[string]string
 
 	mu         sync.Mutex
-	speculated map[string]bool          // requirements and releases speculation has followed
+	speculated map[string]bool              // requirements and releases speculation has followed
+	nix        map[string][]nixpkgs.Package // Set.Lookup's answers
+	parsed     map[*index.ReleaseInfo]*parsedReqs
 	cands      map[string]*projectCands // by normalized name, built once
 	deps       map[*candidate]*depInfo
 	warnings   map[string]bool
@@ -179,10 +181,12 @@ func newRun(ctx context.Context, in Input, idx IndexSource) (*run, error) {
 		cancel:     cancel,
 		in:         in,
 		fe:         newFetcher(cctx, idx),
-		linux:      pypi.LinuxCPython(set.PythonVersion),
-		darwin:     pypi.DarwinCPython(set.PythonVersion),
+		linux:      newPlatform(pypi.LinuxCPython(set.PythonVersion)),
+		darwin:     newPlatform(pypi.DarwinCPython(set.PythonVersion)),
 		python:     py,
 		speculated: map[string]bool{},
+		nix:        map[string][]nixpkgs.Package{},
+		parsed:     map[*index.ReleaseInfo]*parsedReqs{},
 		cands:      map[string]*projectCands{},
 		deps:       map[*candidate]*depInfo{},
 		warnings:   map[string]bool{},
@@ -209,41 +213,19 @@ func (r *run) warn(format string, args ...any) {
 	r.mu.Unlock()
 }
 
+// lookup is the set's Lookup, memoized: it scans the whole set.
+func (r *run) lookup(name string) []nixpkgs.Package {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	found, ok := r.nix[name]
+	if !ok {
+		found = r.in.Nixpkgs.Lookup(name)
+		r.nix[name] = found
+	}
+	return found
+}
+
 func (r *run) pkgConfig(name string) config.Package { return r.in.Config.Packages[name] }
-
-// envWith returns env with the extra marker variable set.
-func envWith(env pypi.Environment, extra string) pypi.Environment {
-	e := make(pypi.Environment, len(env)+1)
-	for k, v := range env {
-		e[k] = v
-	}
-	e["extra"] = extra
-	return e
-}
-
-// activeReqs returns the requirements of reqs that apply in env when the
-// given extras are requested (the base requirements always).
-func activeReqs(reqs []pypi.Requirement, env pypi.Environment, extras []string) []pypi.Requirement {
-	var out []pypi.Requirement
-	base := envWith(env, "")
-	envs := make([]pypi.Environment, len(extras))
-	for i, x := range extras {
-		envs[i] = envWith(env, x)
-	}
-	for _, q := range reqs {
-		if q.Marker.IsEmpty() || q.Marker.Evaluate(base) {
-			out = append(out, q)
-			continue
-		}
-		for _, e := range envs {
-			if q.Marker.Evaluate(e) {
-				out = append(out, q)
-				break
-			}
-		}
-	}
-	return out
-}
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

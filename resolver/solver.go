@@ -51,7 +51,7 @@ type state struct {
 // solver's root requirements.
 func (r *run) roots() ([]solve.Requirement, error) {
 	var out []solve.Requirement
-	env := envWith(r.linux, "")
+	env := r.linux.with("")
 	for _, line := range r.in.Requirements {
 		q := line.Requirement
 		if q.URL != "" {
@@ -109,7 +109,7 @@ func (p *provider) Candidates(name string) ([]solve.Candidate, error) {
 	}
 	var out []solve.Candidate
 	for _, c := range pc.nix {
-		out = append(out, solve.Candidate{Version: c.version, Label: fmt.Sprintf("%s %s (nixpkgs %s)", name, c.text, c.nix.Attr), Ref: c})
+		out = append(out, solve.Candidate{Version: c.version, Label: name + " " + c.text + " (nixpkgs " + c.nix.Attr + ")", Ref: c})
 	}
 	for _, group := range [][]*candidate{pc.index, pc.unusable} {
 		for _, c := range group {
@@ -142,8 +142,12 @@ func (p *provider) Dependencies(name string, i int, extra string) ([]solve.Requi
 	if extra == "" {
 		r.prefetchSdist(c)
 	}
+	reqs := r.linux.active(d.reqs, nil)
+	if extra != "" {
+		reqs = r.linux.added(d.reqs, extra)
+	}
 	var out []solve.Requirement
-	for _, q := range r.extraReqs(d.reqs, extra) {
+	for _, q := range reqs {
 		dep := q.NormalizedName()
 		if r.pkgConfig(dep).Skip {
 			continue
@@ -152,22 +156,6 @@ func (p *provider) Dependencies(name string, i int, extra string) ([]solve.Requi
 		out = append(out, solve.Requirement{Name: dep, Extras: q.Extras, Specifier: q.Specifier, Text: reqText(q), Data: false})
 	}
 	return out, nil
-}
-
-// extraReqs returns the requirements of reqs active on Linux: with extra
-// "", the base ones; else those the extra adds.
-func (r *run) extraReqs(reqs []pypi.Requirement, extra string) []pypi.Requirement {
-	if extra == "" {
-		return activeReqs(reqs, r.linux, nil)
-	}
-	base, env := envWith(r.linux, ""), envWith(r.linux, extra)
-	var out []pypi.Requirement
-	for _, q := range reqs {
-		if !q.Marker.IsEmpty() && q.Marker.Evaluate(env) && !q.Marker.Evaluate(base) {
-			out = append(out, q)
-		}
-	}
-	return out
 }
 
 // solve runs the solver and checks its solution's closure: every
@@ -200,7 +188,7 @@ func (r *run) solve(roots []solve.Requirement) (*state, int, error) {
 	}
 	for _, name := range sortedKeys(s.chosen) {
 		c := s.chosen[name]
-		for _, q := range activeReqs(r.depsOf(c).reqs, r.linux, s.extras[name]) {
+		for _, q := range r.linux.active(r.depsOf(c).reqs, s.extras[name]) {
 			dep := q.NormalizedName()
 			if dep == name && len(q.Extras) == 0 || r.pkgConfig(dep).Skip {
 				continue
@@ -219,7 +207,7 @@ func (r *run) solve(roots []solve.Requirement) (*state, int, error) {
 			case !chosen && con.demand:
 				return nil, 0, fmt.Errorf("resolve: internal error: %s but nothing is chosen", describe(con))
 			case !chosen:
-			case r.pol.whyNot(c, con) != "":
+			case r.pol.verdict(c, con) != admitted:
 				return nil, 0, fmt.Errorf("resolve: internal error: %s chosen but %s", c, r.pol.whyNot(c, con))
 			}
 			for _, x := range con.extras {

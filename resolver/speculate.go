@@ -37,9 +37,9 @@ func (r *run) speculate(name string, spec pypi.SpecifierSet, extras []string, in
 	}
 	pf := r.fe.project(name)
 	con := constraint{spec: spec, input: input}
-	for i, np := range r.in.Nixpkgs.Lookup(name) {
+	for i, np := range r.lookup(name) {
 		c := nixCandidate(name, np, i)
-		if r.pol.whyNot(c, con) == "" {
+		if r.pol.verdict(c, con) == admitted {
 			r.speculateRelease(name, np.Version, extras, nil)
 			return
 		}
@@ -86,7 +86,7 @@ func (r *run) likely(pc *projectCands, con constraint) []*candidate {
 	}
 	var out []*candidate
 	for _, c := range pc.index {
-		if c.yanked && !(pinned && pin.Equal(c.version)) || c.version.IsPrerelease() && !pre || r.pol.whyNot(c, con) != "" {
+		if c.yanked && !(pinned && pin.Equal(c.version)) || c.version.IsPrerelease() && !pre || r.pol.verdict(c, con) != admitted {
 			continue
 		}
 		out = append(out, c)
@@ -107,24 +107,23 @@ func (r *run) speculateRelease(name, version string, extras []string, ruledOut f
 		if err != nil {
 			return
 		}
-		var reqs []pypi.Requirement
-		for _, s := range ri.RequiresDist {
-			if q, err := pypi.ParseRequirement(s); err == nil {
-				reqs = append(reqs, q)
-			}
+		reqs := r.linux.active(r.releaseReqs(ri).reqs, extras)
+		for _, q := range reqs {
+			r.speculate(q.NormalizedName(), q.Specifier, q.Extras, false)
 		}
-		for _, q := range activeReqs(reqs, r.linux, extras) {
+		if ruledOut == nil {
+			return
+		}
+		// The listings asked for above arrive together.
+		for _, q := range reqs {
 			dep := q.NormalizedName()
-			r.speculate(dep, q.Specifier, q.Extras, false)
-			if ruledOut == nil || r.pkgConfig(dep).Skip {
+			if r.pkgConfig(dep).Skip {
 				continue
 			}
-			r.fe.spawn(func() {
-				pc, err := r.projectCands(dep)
-				if err == nil && !r.satisfiable(pc, constraint{spec: q.Specifier}) {
-					ruledOut()
-				}
-			})
+			if pc, err := r.projectCands(dep); err == nil && !r.satisfiable(pc, constraint{spec: q.Specifier}) {
+				ruledOut()
+				return
+			}
 		}
 	})
 }
@@ -133,7 +132,7 @@ func (r *run) speculateRelease(name, version string, extras []string, ruledOut f
 func (r *run) satisfiable(pc *projectCands, con constraint) bool {
 	for _, group := range [][]*candidate{pc.nix, pc.index} {
 		for _, c := range group {
-			if r.pol.whyNot(c, con) == "" {
+			if r.pol.verdict(c, con) == admitted {
 				return true
 			}
 		}

@@ -576,9 +576,9 @@ func (s *solver) decide() (int, error) {
 		}
 		n := 1
 		if p.proj != nil {
-			cands := p.acc.vs.and(p.proj.eligible)
-			n = cands.count()
-			if i := cands.first(); pf != nil && i >= 0 && i != p.hinted {
+			var i int
+			n, i = p.acc.vs.andCount(p.proj.eligible)
+			if pf != nil && i >= 0 && i != p.hinted {
 				p.hinted = i
 				pf.Prefetch(p.name, i, p.extra)
 			}

@@ -79,12 +79,21 @@ func (s set) disjoint(t set) bool {
 	return true
 }
 
-func (s set) count() int {
-	n := 0
-	for _, w := range s {
+// andCount returns the size of s ∩ t and its lowest index (-1 when empty),
+// without allocating.
+func (s set) andCount(t set) (n, first int) {
+	first = -1
+	for i := range s {
+		w := s[i] & t[i]
+		if w == 0 {
+			continue
+		}
+		if first < 0 {
+			first = i*64 + bits.TrailingZeros64(w)
+		}
 		n += bits.OnesCount64(w)
 	}
-	return n
+	return n, first
 }
 
 // first returns the lowest index in s, or -1.
