@@ -52,6 +52,18 @@ func TestResolveIssueWorlds(t *testing.T) {
 			want: []string{"aa add aa 1.0", "lib add lib 2.0", "zz add zz 1.0"},
 		},
 		{
+			name: "extras compare normalized (PEP 685)",
+			reqs: []string{"alpha[Fast_Thing]"},
+			index: map[string][]rel{
+				"alpha": {{version: "1.0", deps: []string{`beta; extra == "fast.thing"`}}},
+				"beta":  {{version: "1.0"}},
+			},
+			want: []string{"alpha add alpha 1.0", "beta add beta 1.0"},
+			check: func(t *testing.T, p *Plan) {
+				assert.Equal(t, []string{"fast-thing"}, p.Packages[0].Extras)
+			},
+		},
+		{
 			name: "extras requested on an edge",
 			reqs: []string{"app"},
 			index: map[string][]rel{

@@ -24,6 +24,9 @@
 //   - a yanked candidate (PEP 592) is eligible only when some requirement
 //     pins it exactly (pypi.SpecifierSet.Pin).
 //
+// Extras arrive normalized (PEP 685, as pypi.ParseRequirement gives them
+// and as markers compare them), where pip 23.2.1 compares them as written.
+//
 // Requirements are read as the search decides packages, so a requirement
 // that makes a candidate eligible can arrive after the search learnt that
 // it was not; every incompatibility learnt from ineligibility is then
