@@ -317,13 +317,13 @@ func (s *solver) admitted(pr *project, r *Requirement) set {
 			vs.add(i)
 		}
 	}
-	if comparable(r.Data) {
+	if cacheable(r.Data) {
 		s.reqSets[key] = vs
 	}
 	return vs
 }
 
-func comparable(v any) bool {
+func cacheable(v any) bool {
 	switch v.(type) {
 	case nil, bool, int, string:
 		return true
