@@ -98,7 +98,10 @@ func (r *run) likely(pc *projectCands, con constraint) []*candidate {
 // requirements it declares, with extras; ruledOut, when not nil, is called
 // if a dependency has no candidate that satisfies it.
 func (r *run) speculateRelease(name, version string, extras []string, ruledOut func()) {
-	if !r.firstTime("rel\x00" + name + "\x00" + version + "\x00" + strings.Join(extras, ",")) {
+	key := name + "\x00" + version + "\x00" + strings.Join(extras, ",")
+	follow := r.firstTime("rel\x00" + key)
+	check := ruledOut != nil && r.firstTime("out\x00"+key)
+	if !follow && !check {
 		return
 	}
 	rf := r.fe.release(name, version)
@@ -108,10 +111,12 @@ func (r *run) speculateRelease(name, version string, extras []string, ruledOut f
 			return
 		}
 		reqs := r.linux.active(r.releaseReqs(ri).reqs, extras)
-		for _, q := range reqs {
-			r.speculate(q.NormalizedName(), q.Specifier, q.Extras, false)
+		if follow {
+			for _, q := range reqs {
+				r.speculate(q.NormalizedName(), q.Specifier, q.Extras, false)
+			}
 		}
-		if ruledOut == nil {
+		if !check {
 			return
 		}
 		// The listings asked for above arrive together.
