@@ -37,8 +37,19 @@ func (p *platform) with(extra string) pypi.Environment {
 }
 
 // active returns the requirements of reqs that apply when the given extras
-// are requested (the base requirements always).
+// are requested (the base requirements always): reqs itself when all do,
+// so callers must not change it.
 func (p *platform) active(reqs []pypi.Requirement, extras []string) []pypi.Requirement {
+	all := true
+	for _, q := range reqs {
+		if !q.Marker.IsEmpty() {
+			all = false
+			break
+		}
+	}
+	if all {
+		return reqs
+	}
 	var out []pypi.Requirement
 	for _, q := range reqs {
 		if q.Marker.IsEmpty() || q.Marker.Evaluate(p.with("")) {

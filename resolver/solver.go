@@ -109,12 +109,12 @@ func (p *provider) Candidates(name string) ([]solve.Candidate, error) {
 	}
 	var out []solve.Candidate
 	for _, c := range pc.nix {
-		out = append(out, solve.Candidate{Version: c.version, Label: name + " " + c.text + " (nixpkgs " + c.nix.Attr + ")", Ref: c})
+		out = append(out, solve.Candidate{Version: c.version, Text: c.text, Note: "(nixpkgs " + c.nix.Attr + ")", Ref: c})
 	}
 	for _, group := range [][]*candidate{pc.index, pc.unusable} {
 		for _, c := range group {
 			out = append(out, solve.Candidate{
-				Version: c.version, Label: name + " " + c.version.String(),
+				Version: c.version, Text: c.text,
 				Prerelease: c.version.IsPrerelease(), Yanked: c.yanked, Unavailable: c.unavailable, Ref: c,
 			})
 		}

@@ -179,7 +179,7 @@ func (s *solver) cause(inc *incompat) (Cause, bool) {
 				c.Verb = "pins"
 			}
 		} else {
-			c.Requirer = from.proj.cands[inc.version].Label
+			c.Requirer = from.proj.cands[inc.version].label(from.name)
 			if from.extra != "" {
 				c.Requirer = from.name + "[" + from.extra + "]" + strings.TrimPrefix(c.Requirer, from.name)
 			}
@@ -198,18 +198,18 @@ func (s *solver) cause(inc *incompat) (Cause, bool) {
 			cand := p.proj.cands[i]
 			switch {
 			case cand.Unavailable != "":
-				c.Reasons = append(c.Reasons, cand.Label+" "+cand.Unavailable)
+				c.Reasons = append(c.Reasons, cand.label(p.name)+" "+cand.Unavailable)
 			case cand.Prerelease && !p.proj.preOK:
-				c.Reasons = append(c.Reasons, cand.Label+" is a pre-release and no requirement on "+p.name+" names one")
+				c.Reasons = append(c.Reasons, cand.label(p.name)+" is a pre-release and no requirement on "+p.name+" names one")
 			case cand.Yanked && !p.proj.yankOK.has(i):
-				c.Reasons = append(c.Reasons, cand.Label+" is yanked and no requirement pins it exactly")
+				c.Reasons = append(c.Reasons, cand.label(p.name)+" is yanked and no requirement pins it exactly")
 			}
 		})
 		return c, true
 	case causeUnavailable:
 		p := s.packages[inc.terms[0].pkg]
 		i := inc.terms[0].vs.first()
-		return Cause{Kind: Unavailable, Project: p.name, Requirer: p.proj.cands[i].Label, Reasons: []string{inc.reason}}, true
+		return Cause{Kind: Unavailable, Project: p.name, Requirer: p.proj.cands[i].label(p.name), Reasons: []string{inc.reason}}, true
 	}
 	return Cause{}, false
 }
@@ -218,7 +218,7 @@ func (s *solver) termString(t term) string {
 	p := s.packages[t.pkg]
 	var vs []string
 	if p.proj != nil {
-		t.vs.each(func(i int) { vs = append(vs, p.proj.cands[i].Label) })
+		t.vs.each(func(i int) { vs = append(vs, p.proj.cands[i].label(p.name)) })
 	}
 	not := ""
 	if !t.positive {

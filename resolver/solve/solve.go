@@ -47,7 +47,8 @@ import (
 // preference (the first is preferred).
 type Candidate struct {
 	Version pypi.Version
-	Label   string // how messages name it, e.g. "django 5.1.4"
+	Text    string // the version as messages show it, e.g. "5.1.4"
+	Note    string // added to its name in messages, e.g. "(nixpkgs django_5)"
 	// Prerelease makes the candidate subject to the pre-release rule;
 	// Yanked to PEP 592's.
 	Prerelease bool
@@ -57,6 +58,14 @@ type Candidate struct {
 	Unavailable string
 	// Ref is the provider's own value, handed back in the Solution.
 	Ref any
+}
+
+// label names candidate c of project name in messages.
+func (c *Candidate) label(name string) string {
+	if c.Note != "" {
+		return name + " " + c.Text + " " + c.Note
+	}
+	return name + " " + c.Text
 }
 
 // Requirement is one declared requirement on a project.
@@ -681,7 +690,7 @@ func (s *solver) addDeps(id, i int) error {
 	if p.extra != "" {
 		base := s.addPackage(p.name, "", p.proj)
 		incs = append(incs, newIncompat([]term{self, {pkg: base, vs: single(n, i)}},
-			&incompat{kind: causeDependency, version: i, req: &Requirement{Name: p.name, Text: p.proj.cands[i].Label}}))
+			&incompat{kind: causeDependency, version: i, req: &Requirement{Name: p.name, Text: p.proj.cands[i].label(p.name)}}))
 	}
 	for k := range reqs {
 		r := &reqs[k]

@@ -67,7 +67,7 @@ func (m *memProvider) Candidates(name string) ([]Candidate, error) {
 	var out []Candidate
 	for _, r := range m.rels[name] {
 		out = append(out, Candidate{
-			Version: r.version, Label: name + " " + r.version.String(),
+			Version: r.version, Text: r.version.String(),
 			Prerelease: r.version.IsPrerelease(), Yanked: r.yanked, Unavailable: r.unavailable,
 		})
 	}
