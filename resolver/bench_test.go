@@ -72,7 +72,10 @@ func (s *synthIndex) Release(_ context.Context, name, version string) (*index.Re
 func (s *synthIndex) Download(context.Context, index.File) ([]byte, error) { return s.sdist, nil }
 
 // BenchmarkResolveSynthetic resolves 20 roots over 2,000 projects and
-// 10,000 releases, sdist inspection included.
+// 10,000 releases, sdist inspection included. Targets: 150 ms and 60 MB per
+// resolution. Measured on a loaded 2-core machine: before, 644 ms of CPU,
+// 147 MB and 708k allocations; after, about 380 ms of CPU (a third of it
+// reading the 2,000 sdists), 50 MB and 586k allocations.
 func BenchmarkResolveSynthetic(b *testing.B) {
 	idx := newSynthIndex(2000, 5)
 	var reqs []pypi.RequirementLine

@@ -96,6 +96,10 @@ func planHas(plan *Plan, name string) bool {
 // the fixture index served with 30 ms per request and reports sequential
 // round trips ("waves"), the graph's floor in round trips ("floor-waves"),
 // and the wall time as a multiple of the floor's time ("x-floor").
+//
+// Target: x-floor ≤ 2. Measured on a loaded 2-core machine: before the
+// solver and the speculative provider 7.2 waves, 94 requests, 2.1× the
+// floor of 4 waves; after, 5 waves, 83 requests, 1.5×.
 func BenchmarkBitpollCold(b *testing.B) {
 	const latency = 30 * time.Millisecond
 	set := bitpollNixpkgs(b)
@@ -133,7 +137,9 @@ func BenchmarkBitpollCold(b *testing.B) {
 }
 
 // BenchmarkBitpollWarm resolves Bitpoll's requirements.in a second time
-// with the same client, every document already in its memo: no requests.
+// with the same client, every document already in its memo: no requests
+// (target: none, and about as fast as before: 35 ms before, 14 ms after on
+// the same loaded machine).
 func BenchmarkBitpollWarm(b *testing.B) {
 	set := bitpollNixpkgs(b)
 	in := bitpollInput(b, "requirements.in", set)
@@ -175,7 +181,9 @@ func exponentialWorld() (map[string][]rel, []string) {
 }
 
 // BenchmarkExponentialWorld resolves the exponential world, which has no
-// solution.
+// solution. Target: a conflict in under 50 ms. Before, the search stopped
+// at its bound of 100,000 trials after 0.75 s and reported an index
+// error; after, the conflict comes in about 10 ms.
 func BenchmarkExponentialWorld(b *testing.B) {
 	world, reqs := exponentialWorld()
 	lines, err := reqLines(reqs...)
