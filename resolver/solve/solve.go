@@ -540,8 +540,11 @@ func (s *solver) resolve(inc *incompat) (*incompat, error) {
 		if diff != nil {
 			terms = append(terms, diff.negate())
 		}
-		inc = newIncompat(terms, &incompat{kind: causeConflict, causes: [2]*incompat{inc, sat.cause}})
-		learnt = true
+		prior := newIncompat(terms, &incompat{kind: causeConflict, causes: [2]*incompat{inc, sat.cause}})
+		if prior == nil {
+			return nil, fmt.Errorf("solve: internal error: the cause of %s and %s is impossible", s.describe(inc), s.describe(sat.cause))
+		}
+		inc, learnt = prior, true
 	}
 }
 
