@@ -2,6 +2,7 @@ package solve
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -72,7 +73,8 @@ const (
 	// Input: the input (Requirer is its origin, e.g. file:line)
 	// requires, pins or constrains a project.
 	Input CauseKind = "requirement"
-	// Dependency: a release (Requirer, e.g. "caldav 1.3.9") requires one.
+	// Dependency: releases (Requirer, e.g. "caldav", or "bleach[css]", at
+	// Releases, e.g. ["1.3.9"]) require one.
 	Dependency CauseKind = "dependency"
 	// NoVersions: no eligible candidate of Project satisfies what is
 	// required; Reasons say why candidates that match were set aside.
@@ -86,18 +88,26 @@ const (
 // Cause is one fact of a derivation.
 type Cause struct {
 	Kind        CauseKind
-	Project     string // the project the fact constrains
-	Requirer    string // who requires: "file:line", "caldav 1.3.9"
-	Requirement string // "icalendar>=6"
-	Verb        string // "requires", "pins" or "constrains"
+	Project     string   // the project the fact constrains
+	Requirer    string   // who requires: "file:line", a project ("caldav")
+	Releases    []string // the requiring project's releases ("1.3.9")
+	Requirement string   // "icalendar>=6"
+	Verb        string   // "requires", "pins" or "constrains"
 	Reasons     []string
+	ranks       []int // of Releases among the project's candidates
 }
 
 // String renders the fact as one clause.
 func (c Cause) String() string {
 	switch c.Kind {
-	case Input, Dependency:
+	case Input:
 		return c.Requirer + " " + c.Verb + " " + c.Requirement
+	case Dependency:
+		verb := c.Verb
+		if len(c.Releases) > 1 {
+			verb = strings.TrimSuffix(verb, "s")
+		}
+		return c.Requirer + " " + strings.Join(c.Releases, ", ") + " " + verb + " " + c.Requirement
 	case Unavailable:
 		return c.Requirer + " " + strings.Join(c.Reasons, "; ")
 	}
@@ -150,7 +160,7 @@ func (s *solver) noSolution(inc *incompat) *NoSolutionError {
 		}
 	}
 	walk(inc)
-	e.Causes = causalOrder(e.Causes)
+	e.Causes = merge(causalOrder(e.Causes))
 	if e.Project == "" {
 		for i := len(e.Causes) - 1; i >= 0; i-- {
 			if e.Causes[i].Project != "" {
@@ -179,10 +189,9 @@ func (s *solver) cause(inc *incompat) (Cause, bool) {
 				c.Verb = "pins"
 			}
 		} else {
-			c.Requirer = from.proj.cands[inc.version].label(from.name)
-			if from.extra != "" {
-				c.Requirer = from.name + "[" + from.extra + "]" + strings.TrimPrefix(c.Requirer, from.name)
-			}
+			c.Requirer = from.String()
+			c.Releases = []string{strings.TrimPrefix(from.proj.cands[inc.version].label(""), " ")}
+			c.ranks = []int{inc.version}
 		}
 		if r.Constraint {
 			c.Verb = "constrains"
@@ -238,8 +247,7 @@ func causalOrder(causes []Cause) []Cause {
 			switch c.Kind {
 			case Input:
 			case Dependency:
-				from, _, _ := strings.Cut(c.Requirer, " ")
-				from, _, _ = strings.Cut(from, "[")
+				from, _, _ := strings.Cut(c.Requirer, "[")
 				pd, ok := depth[from]
 				if !ok {
 					continue
@@ -259,8 +267,7 @@ func causalOrder(causes []Cause) []Cause {
 		case Input:
 			return 0
 		case Dependency:
-			from, _, _ := strings.Cut(c.Requirer, " ")
-			from, _, _ = strings.Cut(from, "[")
+			from, _, _ := strings.Cut(c.Requirer, "[")
 			if d, ok := depth[from]; ok {
 				return d + 1
 			}
@@ -270,5 +277,33 @@ func causalOrder(causes []Cause) []Cause {
 	}
 	out := append([]Cause(nil), causes...)
 	sort.SliceStable(out, func(i, j int) bool { return rank(out[i]) < rank(out[j]) })
+	return out
+}
+
+// merge joins the dependency causes that differ only in the requiring
+// release, in the order of preference: "x 3.0, 2.0, 1.0 require y".
+func merge(causes []Cause) []Cause {
+	var out []Cause
+	at := map[string]int{}
+	for _, c := range causes {
+		key := string(c.Kind) + "\x00" + c.Requirer + "\x00" + c.Verb + "\x00" + c.Requirement
+		if _, ok := at[key]; ok && c.Kind == Input {
+			continue // one line requiring a project and its extras
+		}
+		if i, ok := at[key]; ok && c.Kind == Dependency {
+			m := &out[i]
+			k := sort.SearchInts(m.ranks, c.ranks[0])
+			if k < len(m.ranks) && m.ranks[k] == c.ranks[0] {
+				continue // the same release, through another of its extras
+			}
+			m.ranks = slices.Insert(m.ranks, k, c.ranks[0])
+			m.Releases = slices.Insert(m.Releases, k, c.Releases[0])
+			continue
+		}
+		if c.Kind == Dependency || c.Kind == Input {
+			at[key] = len(out)
+		}
+		out = append(out, c)
+	}
 	return out
 }

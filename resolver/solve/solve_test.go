@@ -93,7 +93,11 @@ func (m *memProvider) Dependencies(name string, i int, extra string) ([]Requirem
 }
 
 func req(q pypi.Requirement) Requirement {
-	return Requirement{Name: q.NormalizedName(), Extras: q.Extras, Specifier: q.Specifier, Text: q.NormalizedName() + q.Specifier.String()}
+	text := q.NormalizedName()
+	if len(q.Extras) > 0 {
+		text += "[" + strings.Join(q.Extras, ",") + "]"
+	}
+	return Requirement{Name: q.NormalizedName(), Extras: q.Extras, Specifier: q.Specifier, Text: text + q.Specifier.String()}
 }
 
 type containment struct{}
@@ -257,6 +261,12 @@ func TestSolve(t *testing.T) {
 			wantErr: "requirements.txt:1 pins caldav==1.3.9; requirements.txt:2 pins icalendar==5.0.12; caldav 1.3.9 requires recurring-ical-events>=2; recurring-ical-events 3.0.0 requires icalendar>=6; no version of icalendar satisfies all of these",
 		},
 		{
+			name:    "one line requiring a project and its extra is one cause",
+			world:   world{"b": {`1.0: c>=2; extra == "x"`}, "c": {"1.0"}},
+			reqs:    []string{"b[x]"},
+			wantErr: "requirements.txt:1 requires b[x]; b[x] 1.0 requires c>=2; no version of c satisfies all of these",
+		},
+		{
 			name:    "missing project",
 			world:   world{},
 			reqs:    []string{"nosuch"},
@@ -302,6 +312,7 @@ func TestSolveLearnsInsteadOfReexploring(t *testing.T) {
 	require.True(t, errors.As(err, &ns), "want a conflict within 200 steps, got %v", err)
 	assert.Equal(t, "z", ns.Project)
 	assert.Contains(t, err.Error(), "requirements.txt:2 pins z==9.0")
+	assert.Contains(t, err.Error(), "x 3.0, 2.0, 1.0 require y")
 }
 
 // hinting records what the solver asks a Prefetcher for.
