@@ -12,14 +12,19 @@
 //     equality);
 //   - compatible: advice within V's release series for nixpkgs' packages
 //     (same major; same major.minor below 1.0), so django==5.0.6 takes
-//     nixpkgs' django_5 5.1 (an Alias) rather than django 4.2, and ignored
-//     for costly projects (Rust extensions); an index release must be V;
+//     nixpkgs' django_5 5.1 (an Alias) rather than django 4.2, ignored
+//     for costly projects (Rust extensions), and for a calendar version (a
+//     year first) never a reason to take a release older than nixpkgs';
+//     an index release must be V;
 //   - nixpkgs: advice for nixpkgs' packages, the drift is reported; an
 //     index release must be V.
 //
 // Candidates are preferred nixpkgs first (Set.Lookup's order), then index
 // releases newest first; the conflict-driven solver of package solve
 // decides the most constrained project first and learns from conflicts.
+// policy (policy.go) is the one place that says which candidates a
+// constraint admits; the provider (solver.go) feeds the solver, and the
+// speculation (speculate.go) keeps the index ahead of it.
 package resolver
 
 import (
