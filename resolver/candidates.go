@@ -265,7 +265,14 @@ func (r *run) loadSdist(c *candidate) (*inspected, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c, err)
 	}
+	// Reading archives is CPU work: Input.Jobs of them at once.
+	select {
+	case r.inspecting <- struct{}{}:
+	case <-r.ctx.Done():
+		return nil, fmt.Errorf("%s: %w", c, r.ctx.Err())
+	}
 	info, err := sdist.Inspect(f.Filename, data, sdist.Limits{})
+	<-r.inspecting
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c, err)
 	}

@@ -17,7 +17,7 @@ import (
 // native code.
 func (r *run) inspect(plan *Plan) error {
 	g, _ := errgroup.WithContext(r.ctx)
-	g.SetLimit(r.jobs())
+	g.SetLimit(r.in.Jobs)
 	n := 0
 	for i := range plan.Packages {
 		p := &plan.Packages[i]

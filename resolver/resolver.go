@@ -112,6 +112,9 @@ func Resolve(ctx context.Context, in Input, idx IndexSource) (*Plan, error) {
 	if in.MaxSteps <= 0 {
 		in.MaxSteps = DefaultMaxSteps
 	}
+	if in.Jobs <= 0 {
+		in.Jobs = 8
+	}
 	r, err := newRun(ctx, in, idx)
 	if err != nil {
 		return nil, err
@@ -159,6 +162,7 @@ type run struct {
 	deps       map[*candidate]*depInfo
 	warnings   map[string]bool
 	sdists     map[*candidate]*sdistJob // inspections, started during the search
+	inspecting chan struct{}            // a slot per sdist being read
 	final      map[string]*candidate    // the solution, by name
 	pol        policy
 }
@@ -196,6 +200,7 @@ func newRun(ctx context.Context, in Input, idx IndexSource) (*run, error) {
 		deps:       map[*candidate]*depInfo{},
 		warnings:   map[string]bool{},
 		sdists:     map[*candidate]*sdistJob{},
+		inspecting: make(chan struct{}, in.Jobs),
 		pol:        policy{mode: in.Policy, cfg: in.Config},
 	}, nil
 }

@@ -184,10 +184,3 @@ func (r *run) prefetchSdist(c *candidate) {
 	}
 	r.fe.spawn(func() { _, _ = r.inspectSdist(c) })
 }
-
-func (r *run) jobs() int {
-	if r.in.Jobs > 0 {
-		return r.in.Jobs
-	}
-	return 8
-}
