@@ -41,7 +41,9 @@ import (
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/nixpkgs"
 )
 
-// DefaultMaxSteps bounds the backtracking work when Input.MaxSteps is 0.
+// DefaultMaxSteps bounds the solver's steps (decisions and conflict
+// resolutions) when Input.MaxSteps is 0; past it Resolve returns an
+// *ExhaustedError.
 const DefaultMaxSteps = 100000
 
 // Input is everything a resolution depends on.
