@@ -13,10 +13,10 @@
 # Policy: compatible
 #
 # Used from nixpkgs unchanged:
-#   asgiref bleach caldav cffi charset-normalizer cryptography
+#   asgiref bleach caldav certifi cffi charset-normalizer cryptography
 #   django-widget-tweaks furl idna libsass lxml markdown orderedmultidict
 #   psycopg2 pyasn1 pyasn1-modules pycparser pydantic pydantic-core
-#   python-dateutil python-ldap requests sentry-sdk six sqlparse tinycss2
+#   python-dateutil python-ldap pytz requests sentry-sdk six sqlparse tinycss2
 #   typing-extensions tzlocal urllib3 vobject webencodings
 
 final: prev:
@@ -101,25 +101,6 @@ builtins.mapAttrs (_: warnNixpkgsDrift) {
     doCheck = false;
     # The modules this release's sdist has
     pythonImportsCheck = [ "annotated_types" ];
-  });
-  # nixpkgs' version does not fit (certifi 2025.1.31: it is outside the release series of requirements-production.txt:15's pin certifi==2024.2.2); 2024.2.2 is the pinned release
-  certifi = prev.certifi.overridePythonAttrs (old: rec {
-    version = "2024.2.2";
-    src = fetchPypi {
-      pname = "certifi";
-      inherit version;
-      hash = "sha256-hiu7KNzIVWGPnXh3zeeRy5Pv785gg2eyxhp13bP3MTk=";
-    };
-    build-system = [ final.setuptools ];
-    dependencies = [ ];
-    # Dropped patches: the nixpkgs query records no recipe for certifi, so nothing of it can be verified against 2024.2.2.
-    patches = [ ];
-    # nixpkgs' postPatch: the nixpkgs query records no recipe for certifi, so nothing of it can be verified against 2024.2.2
-    postPatch = "";
-    # Checks off: the nixpkgs query records no recipe for certifi, so nothing of it can be verified against 2024.2.2
-    doCheck = false;
-    # The modules this release's sdist has
-    pythonImportsCheck = [ "certifi" ];
   });
   # nixpkgs has no cryptojwt; 1.9.1 is the pinned release
   cryptojwt = buildPythonPackage rec {
@@ -340,25 +321,6 @@ builtins.mapAttrs (_: warnNixpkgsDrift) {
       license = lib.licenses.mit;
     };
   };
-  # nixpkgs' version does not fit (pytz 2025.2: it is outside the release series of requirements-production.txt:95's pin pytz==2024.1); 2024.1 is the pinned release
-  pytz = prev.pytz.overridePythonAttrs (old: rec {
-    version = "2024.1";
-    src = fetchPypi {
-      pname = "pytz";
-      inherit version;
-      hash = "sha256-7YqwAQzO+NYkb97ZXp2LgbpRiXJ00Kn5MOrz6JN5sXg=";
-    };
-    build-system = [ final.setuptools ];
-    dependencies = [ ];
-    # Dropped patches: the nixpkgs query records no recipe for pytz, so nothing of it can be verified against 2024.1.
-    patches = [ ];
-    # nixpkgs' postPatch: the nixpkgs query records no recipe for pytz, so nothing of it can be verified against 2024.1
-    postPatch = "";
-    # Checks off: the nixpkgs query records no recipe for pytz, so nothing of it can be verified against 2024.1
-    doCheck = false;
-    # The modules this release's sdist has
-    pythonImportsCheck = [ "pytz" ];
-  });
   # nixpkgs' version does not fit (recurring-ical-events 3.4.1: it is outside the release series of requirements-production.txt:102's pin recurring-ical-events==2.2.1); 2.2.1 is the pinned release
   recurring-ical-events = prev.recurring-ical-events.overridePythonAttrs (old: rec {
     version = "2.2.1";

@@ -21,8 +21,14 @@ type Position struct {
 	Line int
 }
 
-// String returns "file:line".
-func (p Position) String() string { return p.File + ":" + strconv.Itoa(p.Line) }
+// String returns "file:line", or the file alone for a position without a
+// line.
+func (p Position) String() string {
+	if p.Line == 0 { // not a line of a file (e.g. "the build system of foo 1.0")
+		return p.File
+	}
+	return p.File + ":" + strconv.Itoa(p.Line)
+}
 
 // FileError is a problem with one line of a requirements file.
 type FileError struct {

@@ -182,16 +182,6 @@ func (s SpecifierSet) String() string {
 // IsEmpty reports whether s has no clauses and so matches every version.
 func (s SpecifierSet) IsEmpty() bool { return len(s.clauses) == 0 }
 
-// Pin returns the version of an exact pin: a set whose only clause is
-// "==V" without a wildcard. Other sets (ranges, "==V.*", "===V", several
-// clauses) return false.
-func (s SpecifierSet) Pin() (Version, bool) {
-	if len(s.clauses) != 1 || s.clauses[0].op != opEqual || s.clauses[0].wildcard {
-		return Version{}, false
-	}
-	return s.clauses[0].version, true
-}
-
 // Contains reports whether v satisfies every clause. A pre-release is
 // rejected unless allowPrereleases is set; pass s.AllowsPrereleases() for
 // PEP 440's default.
@@ -314,4 +304,43 @@ func prefixMatch(v Version, epoch int64, prefix []int64) bool {
 
 func sameBase(a, b Version) bool {
 	return a.epoch == b.epoch && compareRelease(a.release, b.release) == 0
+}
+
+// Specifier is one clause of a SpecifierSet, as packaging's
+// Specifier.operator and Specifier.version expose it.
+type Specifier struct {
+	Operator string // "==", "!=", "<=", ">=", "<", ">", "~=" or "==="
+	// Version is canonical, with ".*" for a wildcard; for "===" it is the
+	// text as written.
+	Version string
+}
+
+// String returns the clause as it appears in the set's String.
+func (s Specifier) String() string { return s.Operator + s.Version }
+
+// Specifiers returns the set's clauses in canonical order.
+func (s SpecifierSet) Specifiers() []Specifier {
+	out := make([]Specifier, len(s.clauses))
+	for i, c := range s.clauses {
+		text := c.String()
+		out[i] = Specifier{Operator: c.op.String(), Version: text[len(c.op.String()):]}
+	}
+	return out
+}
+
+// Pin returns the version an exact clause pins: "==V" (not a wildcard) or
+// "===V" when V is a valid version. PEP 592 lets such a pin select a yanked
+// release.
+func (s SpecifierSet) Pin() (Version, bool) {
+	for _, c := range s.clauses {
+		switch {
+		case c.op == opEqual && !c.wildcard:
+			return c.version, true
+		case c.op == opArbitrary:
+			if v, msg := parseVersion(c.raw); msg == "" {
+				return v, true
+			}
+		}
+	}
+	return Version{}, false
 }

@@ -104,24 +104,36 @@ func TestSpecifierFilter(t *testing.T) {
 	}
 }
 
-func TestSpecifierPin(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"==5.0.6", "5.0.6"},
-		{" == 1.0RC1 ", "1.0rc1"},
-		{"==1.0+local", "1.0+local"},
-		{"==5.0.*", ""},
-		{"===5.0.6", ""},
-		{">=5.0.6", ""},
-		{"==5.0.6,<6", ""},
-		{"", ""},
+func TestSpecifierClauses(t *testing.T) {
+	tests := []struct {
+		spec    string
+		clauses []string // operator and version, space-separated
+		pin     string   // "" when the set pins nothing
+	}{
+		{"", nil, ""},
+		{">=1.0, <2", []string{"< 2", ">= 1.0"}, ""},
+		{"==1.1.*", []string{"== 1.1.*"}, ""},
+		{"==01.02", []string{"== 1.2"}, "1.2"},
+		{"!=1.5,==2.0rc1", []string{"!= 1.5", "== 2.0rc1"}, "2.0rc1"},
+		{"===1.0-1", []string{"=== 1.0-1"}, "1.0.post1"},
+		{"===foo", []string{"=== foo"}, ""},
+		{"~=2.2", []string{"~= 2.2"}, ""},
 	}
 	for _, tt := range tests {
-		s, err := ParseSpecifierSet(tt.in)
-		require.NoError(t, err, tt.in)
-		v, ok := s.Pin()
-		assert.Equal(t, tt.want != "", ok, tt.in)
-		if ok {
-			assert.Equal(t, tt.want, v.String(), tt.in)
-		}
+		t.Run(tt.spec, func(t *testing.T) {
+			s, err := ParseSpecifierSet(tt.spec)
+			require.NoError(t, err)
+			var got []string
+			for _, c := range s.Specifiers() {
+				got = append(got, c.Operator+" "+c.Version)
+				assert.Contains(t, s.String(), c.String())
+			}
+			assert.Equal(t, tt.clauses, got)
+			pin, ok := s.Pin()
+			assert.Equal(t, tt.pin != "", ok)
+			if ok {
+				assert.Equal(t, tt.pin, pin.String())
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -74,7 +75,10 @@ func (s *synthIndex) Open(context.Context, index.File) (*index.Blob, error) {
 }
 
 // BenchmarkResolveSynthetic resolves 20 roots over 2,000 projects and
-// 10,000 releases, sdist inspection included.
+// 10,000 releases, sdist inspection included. Targets: 150 ms and 60 MB per
+// resolution. Measured on a loaded 2-core machine: before, 644 ms of CPU,
+// 147 MB and 708k allocations; after, about 380 ms of CPU (a third of it
+// reading the 2,000 sdists), 50 MB and 586k allocations.
 func BenchmarkResolveSynthetic(b *testing.B) {
 	idx := newSynthIndex(2000, 5)
 	var reqs []pypi.RequirementLine
@@ -88,6 +92,7 @@ func BenchmarkResolveSynthetic(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	var packages int
+	cpu := processCPU()
 	for i := 0; i < b.N; i++ {
 		plan, err := Resolve(context.Background(), Input{Requirements: reqs, Nixpkgs: nixSet(), Jobs: 8}, idx)
 		if err != nil {
@@ -96,6 +101,18 @@ func BenchmarkResolveSynthetic(b *testing.B) {
 		packages = len(plan.Packages)
 	}
 	b.ReportMetric(float64(packages), "packages")
+	// CPU time does not depend on what else the machine runs, as wall
+	// time does.
+	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N)/float64(time.Millisecond), "cpu-ms/op")
+}
+
+// processCPU is the CPU time the process has used, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkResolveLatency resolves a pinned closure (a tree of depth 3

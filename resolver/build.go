@@ -120,7 +120,7 @@ func (r *run) buildPlan(s *state) (*Plan, error) {
 		p.Patches = append([]string(nil), cfg.Patches...)
 		p.Dependencies = r.dependencies(c, d, s.extras[name], attrs)
 		r.fillExtras(&p, c, d, s, attrs)
-		for _, q := range activeReqs(d.reqs, r.linux, s.extras[name]) {
+		for _, q := range r.linux.active(d.reqs, s.extras[name]) {
 			if n := q.NormalizedName(); r.pkgConfig(n).Skip {
 				p.Notes = append(p.Notes, fmt.Sprintf("dependency %s left out: pip2nix.toml skips it", n))
 			}
@@ -185,8 +185,8 @@ func (r *run) attrOf(c *candidate) string {
 // extras requested of it; a dependency on one platform only carries that
 // platform (the closure itself is resolved for Linux).
 func (r *run) dependencies(c *candidate, d *depInfo, extras []string, attrs map[string]string) []Dependency {
-	linux := activeReqs(d.reqs, r.linux, extras)
-	darwin := activeReqs(d.reqs, r.darwin, extras)
+	linux := r.linux.active(d.reqs, extras)
+	darwin := r.darwin.active(d.reqs, extras)
 	byName := map[string]*Dependency{}
 	add := func(qs []pypi.Requirement, platform string) {
 		for _, q := range qs {
@@ -199,13 +199,14 @@ func (r *run) dependencies(c *candidate, d *depInfo, extras []string, attrs map[
 				attr, ok := attrs[n]
 				if !ok {
 					attr = n
-					if nix := r.in.Nixpkgs.Lookup(n); len(nix) > 0 {
+					if nix := r.lookup(n); len(nix) > 0 {
 						attr = nix[0].Attr
 					}
 				}
 				dep = &Dependency{Name: n, Attr: attr, Marker: q.Marker.String()}
 				byName[n] = dep
 			}
+			dep.Extras = dedupSorted(append(dep.Extras, q.Extras...))
 			if len(dep.Platforms) == 0 || dep.Platforms[len(dep.Platforms)-1] != platform {
 				dep.Platforms = append(dep.Platforms, platform)
 			}
@@ -233,25 +234,10 @@ func nixpkgsLicense(ids []string) License {
 	return License{Expression: expr, Nix: res.Nix, Unknown: res.Unknown, Unfree: res.Unfree}
 }
 
-// fillExtras records, for rendering extras: the extras requested on each
-// of p's dependency edges, the extras nixpkgs' attribute defines, and the
-// dependencies each requested extra of p adds to its base ones.
+// fillExtras records, for rendering extras: the extras nixpkgs' attribute
+// defines, and the dependencies each requested extra of p adds to its base
+// ones (the extras requested on each edge are the dependencies' own).
 func (r *run) fillExtras(p *Package, c *candidate, d *depInfo, s *state, attrs map[string]string) {
-	edge := map[string][]string{}
-	for _, q := range activeReqs(d.reqs, r.linux, s.extras[p.Name]) {
-		if len(q.Extras) > 0 {
-			edge[q.NormalizedName()] = append(edge[q.NormalizedName()], q.Extras...)
-		}
-	}
-	for i := range p.Dependencies {
-		if xs := edge[p.Dependencies[i].Name]; len(xs) > 0 {
-			norm := make([]string, len(xs))
-			for j, x := range xs {
-				norm[j] = pypi.NormalizeName(x)
-			}
-			p.Dependencies[i].Extras = dedupSorted(norm)
-		}
-	}
 	if c.nix != nil {
 		for x := range c.nix.OptionalDependencies {
 			p.NixpkgsExtras = append(p.NixpkgsExtras, x)
@@ -259,12 +245,12 @@ func (r *run) fillExtras(p *Package, c *candidate, d *depInfo, s *state, attrs m
 		sort.Strings(p.NixpkgsExtras)
 	}
 	base := map[string]bool{}
-	for _, q := range activeReqs(d.reqs, r.linux, nil) {
+	for _, q := range r.linux.active(d.reqs, nil) {
 		base[q.NormalizedName()] = true
 	}
 	for _, x := range s.extras[p.Name] {
 		var added []string
-		for _, q := range activeReqs(d.reqs, r.linux, []string{x}) {
+		for _, q := range r.linux.active(d.reqs, []string{x}) {
 			n := q.NormalizedName()
 			if base[n] || n == p.Name || r.pkgConfig(n).Skip {
 				continue
@@ -326,11 +312,13 @@ func (r *run) whyNotChosen(s *state, n *candidate) string {
 	if r.pkgConfig(n.name).Source == config.SourceIndex {
 		return "pip2nix.toml builds it from the index"
 	}
-	if why := whyNotNix(n, s.cons[n.name], r.in.Policy); why != "" {
-		return why
+	for _, con := range s.cons[n.name] {
+		if why := r.pol.whyNot(n, con); why != "" {
+			return why
+		}
 	}
 	d := r.depsOf(n)
-	for _, q := range activeReqs(d.reqs, r.linux, s.extras[n.name]) {
+	for _, q := range r.linux.active(d.reqs, s.extras[n.name]) {
 		dep, ok := s.chosen[q.NormalizedName()]
 		if ok && (!dep.valid || !q.Specifier.Contains(dep.version, true)) {
 			return fmt.Sprintf("it requires %s but %s is chosen", reqText(q), dep)
@@ -341,10 +329,8 @@ func (r *run) whyNotChosen(s *state, n *candidate) string {
 
 func (r *run) indexWhy(c *candidate, cons []constraint) string {
 	for _, con := range cons {
-		if p, ok := exactPin(con.spec); ok {
-			if v, err := pypi.ParseVersion(p); err == nil && v.Equal(c.version) {
-				return fmt.Sprintf("%s is the pinned release", c.version)
-			}
+		if v, ok := con.spec.Pin(); ok && v.Equal(c.version) {
+			return fmt.Sprintf("%s is the pinned release", c.version)
 		}
 	}
 	return fmt.Sprintf("%s is the newest release satisfying every declared constraint", c.version)
@@ -353,13 +339,16 @@ func (r *run) indexWhy(c *candidate, cons []constraint) string {
 // pinDrift says how a nixpkgs version differs from an input pin.
 func (r *run) pinDrift(c *candidate, cons []constraint) string {
 	for _, con := range cons {
-		p, ok := exactPin(con.spec)
+		v, ok := con.spec.Pin()
 		if !ok || !con.input {
 			continue
 		}
-		if v, err := pypi.ParseVersion(p); err == nil && c.valid && !v.Equal(c.version) {
+		if p := v.String(); c.valid && !v.Equal(c.version) {
 			if IsCostly(c.name) && r.in.Policy == Compatible {
 				return fmt.Sprintf(" (pinned %s; nixpkgs' version kept because re-versioning it needs vendored Rust crates)", p)
+			}
+			if isCalendar(v) && r.in.Policy == Compatible && c.version.Compare(v) > 0 {
+				return fmt.Sprintf(" (pinned %s, a calendar version: nixpkgs' newer release is kept, since the compatible policy never downgrades a calendar version below nixpkgs'; the pin is advice)", p)
 			}
 			return fmt.Sprintf(" (pinned %s; drift accepted under the %s policy)", p, r.in.Policy)
 		}

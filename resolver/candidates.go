@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/index"
@@ -24,19 +25,26 @@ type candidate struct {
 	release *index.Release
 	sdists  []index.File // the release's sdists usable for the target Python
 	yanked  bool
+	// unavailable says why an index release cannot be used, as pip says
+	// it ("requires Python >=3.13, the target is 3.12.10"); "" when it can.
+	unavailable string
 }
 
 func (c *candidate) String() string { return c.name + " " + c.text }
 
 // projectCands holds everything known about a project's providers.
 type projectCands struct {
-	name    string
-	display string
-	nix     []*candidate  // in Set.Lookup's order
-	index   []*candidate  // newest first, only releases with a usable sdist
-	notes   []releaseNote // releases set aside and why
-	invalid []string      // releases whose version does not parse
-	found   bool          // the index knows the project
+	name     string
+	display  string
+	nix      []*candidate  // in Set.Lookup's order
+	index    []*candidate  // newest first, only releases with a usable sdist
+	notes    []releaseNote // releases set aside and why
+	unusable []*candidate  // releases that cannot be built, newest first
+	invalid  []string      // releases whose version does not parse
+	found    bool          // the index knows the project
+	// miss is an offline cache miss met while listing the project; the
+	// solver's path records it (see absent), speculation does not.
+	miss error
 }
 
 // releaseNote says why a release is no candidate.
@@ -51,6 +59,7 @@ type depInfo struct {
 	known   bool // false when neither the index nor the sdist said
 	release *index.ReleaseInfo
 	err     error
+	miss    error // an offline cache miss, recorded on the solver's path only
 	// warnings concern this candidate; the plan carries those of the
 	// chosen ones only.
 	warnings []string
@@ -68,12 +77,12 @@ func (r *run) projectCands(name string) (*projectCands, error) {
 	if _, err := r.in.Nixpkgs.Find(name); err != nil {
 		return nil, err
 	}
-	r.discover(name, pypi.SpecifierSet{})
 	p, err := r.fe.project(name).wait(r.ctx)
-	if err != nil && !r.absent(err) {
+	if err != nil && !isAbsent(err) {
 		return nil, &PackageError{Package: name, Err: err}
 	}
 	pc = r.buildCands(name, p)
+	pc.miss = offlineMiss(err)
 	r.mu.Lock()
 	if prev, ok := r.cands[name]; ok {
 		pc = prev
@@ -86,13 +95,8 @@ func (r *run) projectCands(name string) (*projectCands, error) {
 
 func (r *run) buildCands(name string, p *index.Project) *projectCands {
 	pc := &projectCands{name: name, display: name, found: p != nil}
-	for i, np := range r.in.Nixpkgs.Lookup(name) {
-		np := np
-		c := &candidate{name: name, text: np.Version, nix: &np, nixRank: i}
-		if v, err := pypi.ParseVersion(np.Version); err == nil {
-			c.version, c.valid = v, true
-		}
-		pc.nix = append(pc.nix, c)
+	for i, np := range r.lookup(name) {
+		pc.nix = append(pc.nix, nixCandidate(name, np, i))
 	}
 	if p == nil {
 		return pc
@@ -105,15 +109,17 @@ func (r *run) buildCands(name string, p *index.Project) *projectCands {
 			continue
 		}
 		c := &candidate{name: name, version: v, text: rel.Version, valid: true, release: rel, yanked: rel.Yanked()}
-		files, why := r.usableFiles(rel.Files, v)
-		if len(files) == 0 {
-			pc.notes = append(pc.notes, releaseNote{v, why})
+		var note string
+		c.sdists, c.unavailable, note = r.usable(rel)
+		if c.unavailable != "" {
+			pc.notes = append(pc.notes, releaseNote{v, v.String() + " " + note})
+			pc.unusable = append(pc.unusable, c)
 			continue
 		}
-		c.sdists = files
 		pc.index = append(pc.index, c)
 	}
 	sort.SliceStable(pc.index, func(i, j int) bool { return pc.index[i].version.Compare(pc.index[j].version) > 0 })
+	sort.SliceStable(pc.unusable, func(i, j int) bool { return pc.unusable[i].version.Compare(pc.unusable[j].version) > 0 })
 	return pc
 }
 
@@ -155,7 +161,8 @@ func (r *run) loadDeps(c *candidate) *depInfo {
 	d := &depInfo{}
 	ri, err := r.fe.release(c.name, c.text).wait(r.ctx)
 	switch {
-	case err != nil && r.absent(err) && c.nix != nil:
+	case err != nil && isAbsent(err) && c.nix != nil:
+		d.miss = offlineMiss(err)
 		d.warnings = append(d.warnings, fmt.Sprintf("%s %s (nixpkgs attribute %s): the index has no release %s, so its dependencies were not checked", c.name, c.text, c.nix.Attr, c.text))
 		return d
 	case err != nil:
@@ -163,8 +170,8 @@ func (r *run) loadDeps(c *candidate) *depInfo {
 		return d
 	}
 	d.release = ri
-	reqs := ri.RequiresDist
 	d.known = ri.RequiresDistKnown
+	pr := r.releaseReqs(ri)
 	if !d.known {
 		// The sdist says, for index releases and for nixpkgs' version alike
 		// (a project without dependencies is not "unknown").
@@ -177,35 +184,81 @@ func (r *run) loadDeps(c *candidate) *depInfo {
 			}
 		}
 		if ins, ierr := r.inspectFiles(c, files); ierr == nil && ins.info.RequiresDistSource != "" && ins.info.Metadata != nil {
-			reqs, d.known = ins.info.Metadata.RequiresDist, true
+			pr, d.known = parseReqs(ins.info.Metadata.RequiresDist), true
 		}
 	}
 	// An unknown dependency list is common (the index's null covers both
 	// "none" and "not recorded"); the package's notes say so.
-	for _, s := range reqs {
-		q, err := pypi.ParseRequirement(s)
-		if err != nil {
-			d.warnings = append(d.warnings, fmt.Sprintf("%s %s: dependency %q ignored: %v", c.name, c.text, s, err))
-			continue
-		}
-		d.reqs = append(d.reqs, q)
+	d.reqs = pr.reqs
+	for _, bad := range pr.bad {
+		d.warnings = append(d.warnings, fmt.Sprintf("%s %s: dependency %s", c.name, c.text, bad))
 	}
 	return d
 }
 
-// inspectSdist downloads and reads the sdist of an index candidate, once.
+// parsedReqs is a Requires-Dist list parsed, with what could not be.
+type parsedReqs struct {
+	reqs []pypi.Requirement
+	bad  []string // `"text" ignored: error`
+}
+
+func parseReqs(strs []string) *parsedReqs {
+	pr := &parsedReqs{}
+	for _, s := range strs {
+		q, err := pypi.ParseRequirement(s)
+		if err != nil {
+			pr.bad = append(pr.bad, fmt.Sprintf("%q ignored: %v", s, err))
+			continue
+		}
+		pr.reqs = append(pr.reqs, q)
+	}
+	return pr
+}
+
+// releaseReqs parses a release's Requires-Dist once for the solver and
+// the speculation.
+func (r *run) releaseReqs(ri *index.ReleaseInfo) *parsedReqs {
+	r.mu.Lock()
+	pr, ok := r.parsed[ri]
+	r.mu.Unlock()
+	if ok {
+		return pr
+	}
+	pr = parseReqs(ri.RequiresDist)
+	r.mu.Lock()
+	r.parsed[ri] = pr
+	r.mu.Unlock()
+	return pr
+}
+
+// inspectSdist downloads and reads the sdist of an index candidate, once;
+// concurrent callers share the work.
 func (r *run) inspectSdist(c *candidate) (*inspected, error) {
 	return r.inspectFiles(c, c.sdists)
 }
 
-// inspectFiles downloads and reads one of c's sdists among files, once.
+// inspectFiles downloads and reads one of c's files among files (c's
+// sdists, or the sdists of nixpkgs' version), once per candidate.
 func (r *run) inspectFiles(c *candidate, files []index.File) (*inspected, error) {
 	r.mu.Lock()
-	ins, ok := r.sdists[c]
-	r.mu.Unlock()
-	if ok {
-		return ins, nil
+	job, ok := r.sdists[c]
+	if !ok {
+		job = &sdistJob{}
+		r.sdists[c] = job
 	}
+	r.mu.Unlock()
+	job.once.Do(func() { job.ins, job.err = r.loadSdist(c, files) })
+	return job.ins, job.err
+}
+
+// sdistJob is one candidate's sdist inspection, done once.
+type sdistJob struct {
+	once sync.Once
+	ins  *inspected
+	err  error
+}
+
+func (r *run) loadSdist(c *candidate, files []index.File) (*inspected, error) {
 	pkg := c.name + "==" + c.text
 	f, ok := pickSdist(r.preferHashed(c.name, files))
 	if !ok {
@@ -215,19 +268,22 @@ func (r *run) inspectFiles(c *candidate, files []index.File) (*inspected, error)
 	if err != nil {
 		return nil, &PackageError{Package: pkg, Err: err}
 	}
+	// Reading archives is CPU work: Input.Jobs of them at once.
+	select {
+	case r.inspecting <- struct{}{}:
+	case <-r.ctx.Done():
+		return nil, fmt.Errorf("%s: %w", c, r.ctx.Err())
+	}
 	inspect := sdist.InspectReaderAt
 	if f.Kind == index.Wheel {
 		inspect = sdist.InspectWheelReaderAt
 	}
 	info, err := inspect(f.Filename, blob, blob.Size, sdist.Limits{})
+	<-r.inspecting
 	if err != nil {
 		return nil, &SdistError{Package: pkg, URL: f.URL, Err: err}
 	}
-	ins = &inspected{file: f, info: info, digests: blob.Hashes, blob: blob}
-	r.mu.Lock()
-	r.sdists[c] = ins
-	r.mu.Unlock()
-	return ins, nil
+	return &inspected{file: f, info: info, digests: blob.Hashes, blob: blob}, nil
 }
 
 // pickSdist prefers a non-yanked .tar.gz, then any non-yanked sdist, then
@@ -247,78 +303,4 @@ func pickSdist(files []index.File) (index.File, bool) {
 		}
 	}
 	return files[0], true
-}
-
-// discover starts fetching a project's listing the first time its name
-// appears, and then the metadata of the releases the search will most
-// likely pick (nixpkgs' versions and the newest release spec admits),
-// recursing into their dependencies: a cold resolution then costs about as
-// many round trips as the longest dependency chain.
-func (r *run) discover(name string, spec pypi.SpecifierSet) {
-	r.mu.Lock()
-	seen := r.discovered[name]
-	r.discovered[name] = true
-	r.mu.Unlock()
-	if seen || r.pkgConfig(name).Skip {
-		return
-	}
-	pf := r.fe.project(name)
-	// Versions known without the listing (nixpkgs' own, an exact pin) are
-	// asked for at once, in the same round trip as the listing — those the
-	// policy will most likely choose: a guess, the search fetches what it
-	// needs anyway.
-	pin, pinned := exactPin(spec)
-	pinV, err := pypi.ParseVersion(pin)
-	pinned = pinned && err == nil
-	wantPin := pinned
-	for _, np := range r.in.Nixpkgs.Lookup(name) {
-		v, err := pypi.ParseVersion(np.Version)
-		switch {
-		case !pinned || err != nil:
-			r.prefetchRelease(name, np.Version)
-		case r.in.Policy == Exact:
-			if v.Equal(pinV) {
-				r.prefetchRelease(name, np.Version)
-				wantPin = false
-			}
-		case r.in.Policy == Nixpkgs || IsCostly(name) || sameSeries(v, pinV):
-			r.prefetchRelease(name, np.Version)
-			wantPin = false
-		}
-	}
-	if wantPin {
-		r.prefetchRelease(name, pin)
-	}
-	r.fe.spawn(func() {
-		p, err := pf.wait(r.ctx)
-		if err != nil || pinned {
-			return
-		}
-		for _, c := range r.buildCands(name, p).index {
-			if !c.yanked && spec.Contains(c.version, false) {
-				r.prefetchRelease(name, c.text)
-				return
-			}
-		}
-	})
-}
-
-// prefetchRelease starts fetching a release's metadata and discovers its
-// dependencies when it arrives.
-func (r *run) prefetchRelease(name, version string) {
-	rf := r.fe.release(name, version)
-	r.fe.spawn(func() {
-		ri, err := rf.wait(r.ctx)
-		if err != nil {
-			return
-		}
-		base := envWith(r.linux, "")
-		for _, s := range ri.RequiresDist {
-			q, err := pypi.ParseRequirement(s)
-			if err != nil || !(q.Marker.IsEmpty() || q.Marker.Evaluate(base)) {
-				continue
-			}
-			r.discover(q.NormalizedName(), q.Specifier)
-		}
-	})
 }

@@ -35,44 +35,34 @@ func (f *future[T]) wait(ctx context.Context) (T, error) {
 	}
 }
 
-// fetcher memoizes index requests and runs at most jobs of them at once, so
-// the search and the speculative prefetching share one answer per URL.
+// fetcher memoizes a run's index answers, so the solver and the
+// speculation share one request and one parsed answer per listing and
+// release. It sets no concurrency limit of its own: the index client's is
+// the only one.
 type fetcher struct {
 	ctx      context.Context
 	idx      IndexSource
-	sem      chan struct{}
 	wg       sync.WaitGroup
 	mu       sync.Mutex
 	projects map[string]*future[*index.Project]
 	releases map[string]*future[*index.ReleaseInfo]
 }
 
-func newFetcher(ctx context.Context, idx IndexSource, jobs int) *fetcher {
-	if jobs <= 0 {
-		jobs = 8
-	}
+func newFetcher(ctx context.Context, idx IndexSource) *fetcher {
 	return &fetcher{
 		ctx:      ctx,
 		idx:      idx,
-		sem:      make(chan struct{}, jobs),
 		projects: map[string]*future[*index.Project]{},
 		releases: map[string]*future[*index.ReleaseInfo]{},
 	}
 }
 
-// start runs fn under the concurrency limit and fills f with its result.
+// start runs fn and fills f with its result.
 func start[T any](fe *fetcher, f *future[T], fn func(context.Context) (T, error)) {
 	fe.wg.Add(1)
 	go func() {
 		defer fe.wg.Done()
 		defer close(f.done)
-		select {
-		case fe.sem <- struct{}{}:
-		case <-fe.ctx.Done():
-			f.err = fe.ctx.Err()
-			return
-		}
-		defer func() { <-fe.sem }()
 		f.val, f.err = fn(fe.ctx)
 	}()
 }

@@ -85,7 +85,7 @@ func checkHashPins(lines []pypi.RequirementLine, reason string) error {
 			continue
 		}
 		q := l.Requirement
-		if _, ok := exactPin(q.Specifier); !ok {
+		if _, ok := q.Specifier.Pin(); !ok || len(q.Specifier.Specifiers()) != 1 {
 			errs = append(errs, &pypi.FileError{Pos: l.Pos, Text: q.String(),
 				Msg: fmt.Sprintf("in hash-checking mode (%s) every requirement must be pinned with ==", reason)})
 			continue
@@ -160,10 +160,11 @@ func (r *run) applyHashes(plan *Plan, mode string) error {
 			}
 			continue
 		}
-		ins := r.sdists[r.chosenCandidate(p.Name)]
-		if ins == nil {
+		job := r.sdists[r.chosenCandidate(p.Name)]
+		if job == nil || job.ins == nil {
 			continue
 		}
+		ins := job.ins
 		if len(lines) == 0 {
 			if mode != "" {
 				missing = append(missing, fmt.Sprintf("%s==%s --hash=sha256:%s", p.Name, p.Version, digest(ins.digests, "sha256")))

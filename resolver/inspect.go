@@ -26,7 +26,7 @@ func (r *run) inspect(plan *Plan) error {
 		return err
 	}
 	g, _ := errgroup.WithContext(r.ctx)
-	g.SetLimit(cap(r.fe.sem))
+	g.SetLimit(r.in.Jobs)
 	n := 0
 	for i := range plan.Packages {
 		p := &plan.Packages[i]
@@ -203,7 +203,7 @@ const NeedsRegenerationNote = "sdist digest unknown: needs regeneration online"
 // it from the index.
 func (r *run) buildTools(p *Package, ins *inspected) []string {
 	var attrs []string
-	base := envWith(r.linux, "")
+	base := r.linux.with("")
 	for _, s := range ins.info.BuildSystem.Requires {
 		q, err := pypi.ParseRequirement(s)
 		if err != nil {

@@ -120,9 +120,9 @@ type Package struct {
 	// Requested is the specifier the input files gave (e.g. "==5.0.6"),
 	// or nil when the package was not named there.
 	Requested      *string
-	NixpkgsVersion *string // nil when nixpkgs lacks the project
-	Extras         []string
-	Reason         string // why this source and version, one sentence
+	NixpkgsVersion *string  // nil when nixpkgs lacks the project
+	Extras         []string // extras requested of this package (normalized, sorted)
+	Reason         string   // why this source and version, one sentence
 	RequiredBy     []string
 	Dependencies   []Dependency
 	Sdist          *Sdist   // nil for packages used from nixpkgs unchanged
@@ -184,7 +184,9 @@ type Dependency struct {
 	// Platforms lists where the dependency applies on the target Python:
 	// "linux", "darwin" or both. Both is rendered unconditionally.
 	Platforms []string
-	// Extras are the extras requested on this edge (bleach[css]).
+	// Extras lists the extras of the dependency this package requests
+	// (normalized, sorted); the overlay renders them as
+	// optional-dependencies.<extra>.
 	Extras []string `json:",omitempty"`
 }
 

@@ -33,7 +33,7 @@ func (r *run) rebuildCost(c *candidate) int {
 	if c.nixRank > 0 {
 		n += len(r.dependents(c.name))
 	}
-	base := envWith(r.linux, "")
+	base := r.linux.with("")
 	for _, q := range r.depsOf(c).reqs {
 		if !q.Marker.IsEmpty() && !q.Marker.Evaluate(base) {
 			continue

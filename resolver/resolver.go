@@ -12,14 +12,19 @@
 //     equality);
 //   - compatible: advice within V's release series for nixpkgs' packages
 //     (same major; same major.minor below 1.0), so django==5.0.6 takes
-//     nixpkgs' django_5 5.1 (an Alias) rather than django 4.2, and ignored
-//     for costly projects (Rust extensions); an index release must be V;
+//     nixpkgs' django_5 5.1 (an Alias) rather than django 4.2, ignored
+//     for costly projects (Rust extensions), and for a calendar version (a
+//     year first) never a reason to take a release older than nixpkgs';
+//     an index release must be V;
 //   - nixpkgs: advice for nixpkgs' packages, the drift is reported; an
 //     index release must be V.
 //
-// Candidates are tried nixpkgs first (Set.Lookup's order), then index
-// releases newest first; the search picks the most constrained project
-// first and backtracks on conflicts.
+// Candidates are preferred nixpkgs first (Set.Lookup's order), then index
+// releases newest first; the conflict-driven solver of package solve
+// decides the most constrained project first and learns from conflicts.
+// policy (policy.go) is the one place that says which candidates a
+// constraint admits; the provider (solver.go) feeds the solver, and the
+// speculation (speculate.go) keeps the index ahead of it.
 package resolver
 
 import (
@@ -37,7 +42,9 @@ import (
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/nixpkgs"
 )
 
-// DefaultMaxSteps bounds the backtracking work when Input.MaxSteps is 0.
+// DefaultMaxSteps bounds the solver's steps (decisions and conflict
+// resolutions) when Input.MaxSteps is 0; past it Resolve returns an
+// *ExhaustedError.
 const DefaultMaxSteps = 100000
 
 // Input is everything a resolution depends on.
@@ -49,9 +56,9 @@ type Input struct {
 	Nixpkgs      *nixpkgs.Set
 	Config       *config.Config // nil for none
 	Policy       Policy         // "" means Compatible
-	Jobs         int            // concurrent index requests; 0 means 8
+	Jobs         int            // sdists inspected at once; 0 means 8 (the index client limits requests)
 	Progress     func(string)   // optional progress lines
-	MaxSteps     int            // bound on candidate trials; 0 means DefaultMaxSteps
+	MaxSteps     int            // bound on the solver's steps; 0 means DefaultMaxSteps
 	// RequireHashes is pip's --require-hashes (from a requirements file):
 	// hash-checking mode even when no requirement gives --hash.
 	RequireHashes bool
@@ -74,10 +81,6 @@ type InspectionCache interface {
 	// recorded without one.
 	Inspection(filename, sha256 string) (*sdist.Info, bool)
 }
-
-// ErrTooManySteps is wrapped by the error Resolve returns when the search
-// exceeds Input.MaxSteps.
-var ErrTooManySteps = errors.New("resolution exceeded its step bound")
 
 // costly lists projects whose builds need vendored Rust crates (cargo
 // hashes) or similarly expensive extra inputs: re-versioning them in an
@@ -133,6 +136,9 @@ func Resolve(ctx context.Context, in Input, idx IndexSource) (*Plan, error) {
 	if in.MaxSteps <= 0 {
 		in.MaxSteps = DefaultMaxSteps
 	}
+	if in.Jobs <= 0 {
+		in.Jobs = 8
+	}
 	mode := hashMode(in.Requirements, in.RequireHashes)
 	if mode != "" {
 		if err := checkHashPins(in.Requirements, mode); err != nil {
@@ -156,8 +162,8 @@ func Resolve(ctx context.Context, in Input, idx IndexSource) (*Plan, error) {
 		}
 		for _, name := range sortedKeys(missing) {
 			if _, done := tools[name]; done {
-				return nil, &ConflictError{Name: name, Chain: []string{fmt.Sprintf("the build system of %s requires %s", strings.Join(sortedKeys(missing[name]), ", "), name)},
-					Tail: fmt.Sprintf("neither nixpkgs nor the index provides the build tool %s", name)}
+				return nil, &ConflictError{Name: name,
+					Tail: fmt.Sprintf("the build system of %s requires %s; neither nixpkgs nor the index provides the build tool %s", strings.Join(sortedKeys(missing[name]), ", "), name, name)}
 			}
 			tools[name] = sortedKeys(missing[name])
 			line, err := pypi.ParseRequirement(name)
@@ -182,25 +188,24 @@ func resolveOnce(ctx context.Context, in Input, idx IndexSource, tools map[strin
 		return nil, nil, err
 	}
 	defer r.stop()
-	root, err := r.rootState()
+	roots, err := r.roots()
 	if err != nil {
 		return nil, nil, err
 	}
 	r.progress("resolving %d requirement(s)", len(in.Requirements))
-	final, err := r.solve(root)
+	final, steps, err := r.solve(roots)
 	if m := r.offlineMisses(); m != nil {
 		return nil, nil, m
 	}
 	if err != nil {
 		var conflict *ConflictError
 		if errors.As(err, &conflict) && tools[conflict.Name] != nil && conflict.Tail == fmt.Sprintf("neither nixpkgs nor the index provides %s", conflict.Name) {
-			conflict.Chain = []string{fmt.Sprintf("the build system of %s requires %s", strings.Join(tools[conflict.Name], ", "), conflict.Name)}
 			conflict.Tail = fmt.Sprintf("neither nixpkgs nor the index provides the build tool %s", conflict.Name)
 		}
 		return nil, nil, err
 	}
 	r.final = final.chosen
-	r.progress("resolved %d package(s) in %d candidate trial(s)", len(final.chosen), r.steps)
+	r.progress("resolved %d package(s) in %d step(s)", len(final.chosen), steps)
 	plan, err := r.buildPlan(final)
 	if err != nil {
 		return nil, nil, err
@@ -239,25 +244,26 @@ type run struct {
 	cancel  context.CancelFunc
 	in      Input
 	fe      *fetcher
-	linux   pypi.Environment
-	darwin  pypi.Environment
+	linux   *platform
+	darwin  *platform
 	python  pypi.Version
 	aliases map[string]string
 
 	mu         sync.Mutex
-	discovered map[string]bool
+	speculated map[string]bool              // requirements and releases speculation has followed
+	nix        map[string][]nixpkgs.Package // Set.Lookup's answers
+	parsed     map[*index.ReleaseInfo]*parsedReqs
 	cands      map[string]*projectCands // by normalized name, built once
 	deps       map[*candidate]*depInfo
 	warnings   map[string]bool
-	misses     map[string]bool // offline cache misses of the search, see absent
-	steps      int
-	conflict   *ConflictError
-	sdists     map[*candidate]*inspected // inspections made during the search
-	reverse    map[string][]string       // attribute → attributes depending on it (see dependents)
+	sdists     map[*candidate]*sdistJob // inspections, started during the search
+	inspecting chan struct{}            // a slot per sdist being read
+	final      map[string]*candidate    // the solution, by name
+	pol        policy
+	misses     map[string]bool     // offline cache misses of the search, see absent
+	reverse    map[string][]string // attribute → attributes depending on it (see dependents)
 	// missingTools: build tools nixpkgs lacks → the packages needing them.
 	missingTools map[string]map[string]bool
-	final        map[string]*candidate     // the solution, by name
-	orderMemo    map[orderKey][]*candidate // see ordered
 }
 
 func newRun(ctx context.Context, in Input, idx IndexSource) (*run, error) {
@@ -282,18 +288,21 @@ func newRun(ctx context.Context, in Input, idx IndexSource) (*run, error) {
 		ctx:          cctx,
 		cancel:       cancel,
 		in:           in,
-		fe:           newFetcher(cctx, idx, in.Jobs),
-		linux:        pypi.LinuxCPython(set.PythonVersion),
-		darwin:       pypi.DarwinCPython(set.PythonVersion),
+		fe:           newFetcher(cctx, idx),
+		linux:        newPlatform(pypi.LinuxCPython(set.PythonVersion)),
+		darwin:       newPlatform(pypi.DarwinCPython(set.PythonVersion)),
 		python:       py,
-		discovered:   map[string]bool{},
+		speculated:   map[string]bool{},
+		nix:          map[string][]nixpkgs.Package{},
+		parsed:       map[*index.ReleaseInfo]*parsedReqs{},
 		cands:        map[string]*projectCands{},
 		deps:         map[*candidate]*depInfo{},
 		warnings:     map[string]bool{},
+		sdists:       map[*candidate]*sdistJob{},
+		inspecting:   make(chan struct{}, in.Jobs),
+		pol:          policy{mode: in.Policy, cfg: in.Config},
 		misses:       map[string]bool{},
-		sdists:       map[*candidate]*inspected{},
 		missingTools: map[string]map[string]bool{},
-		orderMemo:    map[orderKey][]*candidate{},
 	}, nil
 }
 
@@ -315,75 +324,19 @@ func (r *run) warn(format string, args ...any) {
 	r.mu.Unlock()
 }
 
+// lookup is the set's Lookup, memoized: it scans the whole set.
+func (r *run) lookup(name string) []nixpkgs.Package {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	found, ok := r.nix[name]
+	if !ok {
+		found = r.in.Nixpkgs.Lookup(name)
+		r.nix[name] = found
+	}
+	return found
+}
+
 func (r *run) pkgConfig(name string) config.Package { return r.in.Config.Packages[name] }
-
-// envWith returns env with the extra marker variable set.
-func envWith(env pypi.Environment, extra string) pypi.Environment {
-	e := make(pypi.Environment, len(env)+1)
-	for k, v := range env {
-		e[k] = v
-	}
-	e["extra"] = extra
-	return e
-}
-
-// activeReqs returns the requirements of reqs that apply in env when the
-// given extras are requested (the base requirements always).
-func activeReqs(reqs []pypi.Requirement, env pypi.Environment, extras []string) []pypi.Requirement {
-	var out []pypi.Requirement
-	base := envWith(env, "")
-	envs := make([]pypi.Environment, len(extras))
-	for i, x := range extras {
-		envs[i] = envWith(env, x)
-	}
-	for _, q := range reqs {
-		if q.Marker.IsEmpty() || q.Marker.Evaluate(base) {
-			out = append(out, q)
-			continue
-		}
-		for _, e := range envs {
-			if q.Marker.Evaluate(e) {
-				out = append(out, q)
-				break
-			}
-		}
-	}
-	return out
-}
-
-// exactPin returns the version of an exact "==V" (not "==V.*") or "===V"
-// clause of s, if it has one.
-func exactPin(s pypi.SpecifierSet) (string, bool) {
-	for _, c := range strings.Split(s.String(), ",") {
-		c = strings.TrimSpace(c)
-		switch {
-		case strings.HasPrefix(c, "==="):
-			return strings.TrimSpace(c[3:]), true
-		case strings.HasPrefix(c, "==") && !strings.HasSuffix(c, ".*"):
-			return strings.TrimSpace(c[2:]), true
-		}
-	}
-	return "", false
-}
-
-// sameSeries reports whether v lies in pin's release series: the same
-// major version, and the same major.minor below 1.0.
-func sameSeries(v, pin pypi.Version) bool {
-	if v.Epoch() != pin.Epoch() {
-		return false
-	}
-	a, b := v.Release(), pin.Release()
-	at := func(r []int, i int) int {
-		if i < len(r) {
-			return r[i]
-		}
-		return 0
-	}
-	if at(a, 0) != at(b, 0) {
-		return false
-	}
-	return at(b, 0) != 0 || at(a, 1) == at(b, 1)
-}
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
@@ -410,6 +363,21 @@ func (r *run) absent(err error) bool {
 		return true
 	}
 	return errors.Is(err, index.ErrNotFound)
+}
+
+// isAbsent is absent without recording: for speculation, and for results
+// cached for the solver, which records them when it reads them.
+func isAbsent(err error) bool {
+	return offlineMiss(err) != nil || errors.Is(err, index.ErrNotFound)
+}
+
+// offlineMiss returns err when it is an offline cache miss, else nil.
+func offlineMiss(err error) error {
+	var m *index.OfflineMissError
+	if errors.As(err, &m) {
+		return err
+	}
+	return nil
 }
 
 // offlineMisses returns every URL absent recorded, or nil.

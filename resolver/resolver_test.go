@@ -146,7 +146,7 @@ func TestResolveScenarios(t *testing.T) {
 		{
 			name: "a wildcard pin does not unyank", reqs: []string{"foo==2.*"},
 			nix: nixSet(), index: map[string][]rel{"foo": {{version: "2.0", yanked: true}}},
-			wantErr: "requirements.txt:1 requires foo==2.*; no version of foo satisfies all of these",
+			wantErr: "requirements.txt:1 requires foo==2.*; foo 2.0 is yanked and no requirement pins it exactly; no version of foo satisfies all of these",
 		},
 		{
 			name: "pre-release only project", reqs: []string{"django-simple-csp"},
@@ -193,7 +193,7 @@ func TestResolveScenarios(t *testing.T) {
 				"recurring-ical-events": {{version: "3.0.0", deps: []string{"icalendar>=6"}}},
 				"icalendar":             {{version: "5.0.12"}, {version: "6.0.1"}},
 			},
-			wantErr: "caldav 1.3.9 requires recurring-ical-events>=2; recurring-ical-events 3.0.0 requires icalendar>=6; requirements.txt:2 pins icalendar==5.0.12; no choice of icalendar satisfies all of these",
+			wantErr: "requirements.txt:1 pins caldav==1.3.9; requirements.txt:2 pins icalendar==5.0.12; caldav 1.3.9 requires recurring-ical-events>=2; recurring-ical-events 3.0.0 requires icalendar>=6; no version of icalendar satisfies all of these",
 		},
 		{
 			name: "missing project", reqs: []string{"nosuch"}, nix: nixSet(), index: map[string][]rel{},
@@ -395,7 +395,9 @@ func TestResolveMaxSteps(t *testing.T) {
 	lines, err := reqLines("foo")
 	require.NoError(t, err)
 	_, err = Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: nixSet(), MaxSteps: 5}, newFake(idx))
-	require.ErrorIs(t, err, ErrTooManySteps)
+	var ex *ExhaustedError
+	require.ErrorAs(t, err, &ex)
+	assert.Equal(t, 5, ex.Steps)
 	_, err = Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: nixSet()}, newFake(idx))
 	var ce *ConflictError
 	require.ErrorAs(t, err, &ce)
@@ -518,7 +520,7 @@ func TestResolveProgress(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		"resolving 1 requirement(s)",
-		"resolved 3 package(s) in 3 candidate trial(s)",
+		"resolved 3 package(s) in 4 step(s)",
 		"inspected the sdists of 1 package(s)",
 	}, msgs)
 }

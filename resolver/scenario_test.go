@@ -102,6 +102,6 @@ func TestPolicyScenarioConflict(t *testing.T) {
 	_, err = Resolve(context.Background(), in, client)
 	var ce *ConflictError
 	require.ErrorAs(t, err, &ce)
-	assert.Equal(t, "SCENARIO/requirements.txt:6 pins icalendar==5.0.13; extra.txt:4 requires icalendar>=6; no version of icalendar satisfies all of these",
+	assert.Equal(t, "extra.txt:4 requires icalendar>=6; SCENARIO/requirements.txt:6 pins icalendar==5.0.13; no version of icalendar satisfies all of these",
 		strings.ReplaceAll(err.Error(), dir, "SCENARIO"))
 }

@@ -61,7 +61,7 @@ func exitCode(err error) int {
 	switch {
 	case isA[*resolver.HashMismatchError](err), isA[*lockfile.IntegrityError](err):
 		return exitIntegrity
-	case errors.Is(err, resolver.ErrTooManySteps):
+	case isA[*resolver.ExhaustedError](err):
 		return exitExhausted
 	case isA[*resolver.ConflictError](err):
 		return exitConflict

@@ -30,7 +30,7 @@ func TestExitCodeFromType(t *testing.T) {
 		{"unreadable sdist", &resolver.SdistError{Package: "x==1", URL: "u", Err: errors.New("truncated")}, exitIndex},
 		{"hash mismatch, wrapped", fmt.Errorf("resolve: %w", &resolver.HashMismatchError{}), exitIntegrity},
 		{"hashes missing", &resolver.HashMissingError{}, exitInput},
-		{"search budget", fmt.Errorf("resolve: %w", resolver.ErrTooManySteps), exitExhausted},
+		{"search budget", fmt.Errorf("resolve: %w", &resolver.ExhaustedError{Steps: 10}), exitExhausted},
 		{"untyped, tagged by stage", withCode(exitNix, errors.New("nix")), exitNix},
 		{"untyped", errors.New("?"), exitInput},
 	}

@@ -55,7 +55,7 @@ Exit codes:
   5  index error (unreachable, not found, digest mismatch, offline cache miss)
   6  nix evaluation failed
   7  an output file could not be written
-  8  the resolution exceeded its search budget
+  8  the resolution search used up its step budget
   9  --fail-on-advisories: advisories not accepted in pip2nix.toml affect
      the chosen versions (they are listed; the outputs are written)
   10 integrity failure: a file does not match a --hash of the requirements,

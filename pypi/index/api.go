@@ -70,6 +70,9 @@ func (c *Client) release(ctx context.Context, n, version string) (*ReleaseInfo, 
 	if version == "" || strings.ContainsAny(version, "/?#") {
 		return nil, fmt.Errorf("%s: invalid version %q", n, version)
 	}
+	if r, ok := c.releaseFromListing(ctx, n, version); ok {
+		return r, nil
+	}
 	r, jerr := c.releaseJSON(ctx, n, version)
 	if jerr == nil {
 		return r, nil
@@ -111,6 +114,33 @@ func (c *Client) release(ctx context.Context, n, version string) (*ReleaseInfo, 
 		return nil, err
 	}
 	return r, nil
+}
+
+// releaseFromListing answers from the project document this Client has
+// already fetched when its info block describes version: the JSON API's
+// project document carries the current release's info, files and
+// advisories, so its release document would say the same. ok is false when
+// the listing is not at hand, describes another release, or leaves the
+// dependencies unknown without naming a metadata file.
+func (c *Client) releaseFromListing(ctx context.Context, n, version string) (*ReleaseInfo, bool) {
+	c.mu.Lock()
+	doc := c.memo[jsonAccept+"\n"+c.endpoint("pypi", n, "json")]
+	c.mu.Unlock()
+	if doc == nil {
+		return nil, false
+	}
+	r, err := c.releaseFromJSON(doc)
+	if err != nil || !sameVersion(r.Version, version) {
+		return nil, false
+	}
+	if !r.RequiresDistKnown {
+		// Straight to a PEP 658 file the listing names; else the release
+		// document and the Simple API, as for any other release.
+		if err := c.fillFromCoreMetadata(ctx, n, r, r.Files, false); err != nil || !r.RequiresDistKnown {
+			return nil, false
+		}
+	}
+	return r, true
 }
 
 // releaseJSON reads a release document of the JSON API, completed from a PEP

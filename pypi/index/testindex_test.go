@@ -183,3 +183,33 @@ func BenchmarkBitpollClosureWarm(b *testing.B) {
 	}
 	require.Equal(b, before, srv.Requests(), "a warm run asks nothing")
 }
+
+// TestReleaseFromListing: once a project's listing is at hand, its current
+// release comes from the listing's info block, equal to the release
+// document, without asking for it.
+func TestReleaseFromListing(t *testing.T) {
+	srv := testindex.New(t, testindex.Root(), testindex.Options{})
+	for _, name := range closureProjects(t) {
+		t.Run(name, func(t *testing.T) {
+			direct, err := New(Options{BaseURL: srv.URL()})
+			require.NoError(t, err)
+			listed, err := New(Options{BaseURL: srv.URL()})
+			require.NoError(t, err)
+			p, err := listed.Project(ctxT(t), name)
+			require.NoError(t, err)
+			doc, err := decodeJSONDoc(listed.memo[jsonAccept+"\n"+listed.endpoint("pypi", name, "json")].body)
+			require.NoError(t, err)
+			v := doc.Info.Version
+			path := "/pypi/" + name + "/" + v + "/json"
+			before := srv.RequestsFor(path)
+			got, err := listed.Release(ctxT(t), p.Name, v)
+			require.NoError(t, err)
+			if got.RequiresDistKnown && doc.Info.RequiresDist != nil {
+				assert.Equal(t, before, srv.RequestsFor(path), "the release document is not asked for")
+			}
+			want, err := direct.Release(ctxT(t), name, v)
+			require.NoError(t, err)
+			assert.Equal(t, want, got)
+		})
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 )
 
 // Limits bound what Inspect will read from an archive. A zero field means
@@ -62,13 +63,21 @@ type tree struct {
 
 // readArchive lists the archive and reads the members want selects into
 // memory. Nothing is written to disk.
+// gzipReaders keeps decompressors (a 32 KiB window each) for reuse: a
+// resolution inspects hundreds of sdists.
+var gzipReaders sync.Pool
+
 func readArchive(filename string, r io.ReaderAt, size int64, lim Limits, want func(rel string) bool) (*tree, error) {
 	lower := strings.ToLower(filename)
 	stream := bufio.NewReaderSize(io.NewSectionReader(r, 0, size), 64<<10)
 	switch {
 	case strings.HasSuffix(lower, ".tar.gz"), strings.HasSuffix(lower, ".tgz"):
-		zr, err := gzip.NewReader(stream)
-		if err != nil {
+		zr, _ := gzipReaders.Get().(*gzip.Reader)
+		if zr == nil {
+			zr = new(gzip.Reader)
+		}
+		defer gzipReaders.Put(zr)
+		if err := zr.Reset(stream); err != nil {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}
 		return readTar(zr, lim, want)
