@@ -86,11 +86,11 @@ type GlobalOptions struct {
 	// --no-index and --find-links are refused (see Parse).
 	IndexURL       string   `json:"index_url,omitempty"`
 	ExtraIndexURLs []string `json:"extra_index_urls,omitempty"`
-	Pre            bool     `json:"pre,omitempty"`              // --pre
-	NoBinary       []string `json:"no_binary,omitempty"`        // --no-binary, names or :all:/:none:
-	OnlyBinary     []string `json:"only_binary,omitempty"`      // --only-binary
-	PreferBinary   bool     `json:"prefer_binary,omitempty"`    // --prefer-binary
-	RequireHashes  bool     `json:"require_hashes,omitempty"`   // --require-hashes
+	Pre            bool     `json:"pre,omitempty"`            // --pre
+	NoBinary       []string `json:"no_binary,omitempty"`      // --no-binary, names or :all:/:none:
+	OnlyBinary     []string `json:"only_binary,omitempty"`    // --only-binary
+	PreferBinary   bool     `json:"prefer_binary,omitempty"`  // --prefer-binary
+	RequireHashes  bool     `json:"require_hashes,omitempty"` // --require-hashes
 }
 
 // String renders the options as pip command-line flags in a fixed order,
