@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -129,13 +130,31 @@ func FuzzParseRequirementsFile(f *testing.F) {
 	}
 	f.Add([]byte("-r r.txt\n-c other.txt\nfoo==1.0 --hash=sha256:" + strings.Repeat("0", 64) + " \\\n -C a=b\n-e .\n--index-url=${INDEX}\n"))
 	f.Add([]byte("\ufeff# c\nfoo ; os_name == 'nt' # trailing\n  \\\nbar[x]>=1 \\"))
+	f.Add([]byte("-i ./mirror\n--extra-index-url=../up/\n-r sub/more.txt\n--no-index\n-f wheels --pre\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// Every include resolves to a small fixed file, so includes and
-		// cycles are exercised without a file system.
-		open := func(string) ([]byte, error) { return []byte("inc==1\n-r r.txt\n"), nil }
+		// cycles are exercised without a file system; one in another
+		// directory names an index by a path relative to itself.
+		open := func(path string) ([]byte, error) {
+			if filepath.Dir(path) != "." {
+				return []byte("--extra-index-url m\ninc==1\n"), nil
+			}
+			return []byte("inc==1\n-r r.txt\n"), nil
+		}
 		rf, err := ParseRequirements("r.txt", data, open)
 		if rf == nil {
 			t.Fatal("no result")
+		}
+		// Index paths are resolved against the file that names them.
+		for _, u := range append([]string{rf.Options.IndexURL}, rf.Options.ExtraIndexURLs...) {
+			if u != "" && !strings.Contains(u, "://") && !filepath.IsAbs(u) && u != filepath.Clean(u) {
+				t.Fatalf("index path %q is not resolved", u)
+			}
+		}
+		for _, file := range rf.Files {
+			if dir := filepath.Dir(file); dir != "." && !slices.Contains(rf.Options.ExtraIndexURLs, filepath.Join(dir, "m")) {
+				t.Fatalf("%s names index m, options have %v", file, rf.Options.ExtraIndexURLs)
+			}
 		}
 		maxLine := strings.Count(string(data), "\n") + strings.Count(string(data), "\r") + 2
 		for _, l := range rf.Requirements {

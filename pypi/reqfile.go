@@ -80,15 +80,17 @@ var ErrUnsupported = errors.New("unsupported")
 // GlobalOptions are the pip options a requirements file may set for the
 // whole install.
 type GlobalOptions struct {
-	IndexURL       string   `json:"index_url,omitempty"`        // -i, --index-url (last one wins)
-	ExtraIndexURLs []string `json:"extra_index_urls,omitempty"` // --extra-index-url
-	NoIndex        bool     `json:"no_index,omitempty"`         // --no-index
-	FindLinks      []string `json:"find_links,omitempty"`       // -f, --find-links
-	Pre            bool     `json:"pre,omitempty"`              // --pre
-	NoBinary       []string `json:"no_binary,omitempty"`        // --no-binary, names or :all:/:none:
-	OnlyBinary     []string `json:"only_binary,omitempty"`      // --only-binary
-	PreferBinary   bool     `json:"prefer_binary,omitempty"`    // --prefer-binary
-	RequireHashes  bool     `json:"require_hashes,omitempty"`   // --require-hashes
+	// IndexURL (-i, --index-url; the last one wins) and ExtraIndexURLs
+	// (--extra-index-url) are URLs, or paths: a relative path is resolved
+	// against the directory of the file that names it, as an include is.
+	// --no-index and --find-links are refused (see Parse).
+	IndexURL       string   `json:"index_url,omitempty"`
+	ExtraIndexURLs []string `json:"extra_index_urls,omitempty"`
+	Pre            bool     `json:"pre,omitempty"`            // --pre
+	NoBinary       []string `json:"no_binary,omitempty"`      // --no-binary, names or :all:/:none:
+	OnlyBinary     []string `json:"only_binary,omitempty"`    // --only-binary
+	PreferBinary   bool     `json:"prefer_binary,omitempty"`  // --prefer-binary
+	RequireHashes  bool     `json:"require_hashes,omitempty"` // --require-hashes
 }
 
 // String renders the options as pip command-line flags in a fixed order,
@@ -100,12 +102,6 @@ func (o GlobalOptions) String() string {
 	}
 	for _, u := range o.ExtraIndexURLs {
 		f = append(f, "--extra-index-url "+u)
-	}
-	if o.NoIndex {
-		f = append(f, "--no-index")
-	}
-	for _, u := range o.FindLinks {
-		f = append(f, "--find-links "+u)
 	}
 	if o.Pre {
 		f = append(f, "--pre")
@@ -171,7 +167,9 @@ type RequirementsParser struct {
 
 // Parse parses data as the requirements file name. A requirement line that
 // repeats an earlier one exactly (same requirement, options and kind) is
-// kept once, at its first position.
+// kept once, at its first position. --trusted-host, --no-index and
+// --find-links are errors (file:line): they would turn off transport
+// security or take archives from outside an index.
 func (p RequirementsParser) Parse(name string, data []byte) (*RequirementsFile, error) {
 	st := &reqFileState{p: p, rf: &RequirementsFile{}, seen: map[string]bool{}, lines: map[string]bool{}}
 	st.file(name, data, nil, false)
@@ -593,13 +591,16 @@ func (st *reqFileState) globalOptions(pos Position, text string, opts []optionVa
 		case "--editable":
 			st.errorf(pos, text, ErrUnsupported, "editable installs (-e) are unsupported (a pure Nix build needs a name and version from the index, as in name==1.0)")
 		case "--index-url":
-			o.IndexURL = v
+			o.IndexURL = relativeToFile(pos, v)
 		case "--extra-index-url":
-			o.ExtraIndexURLs = appendNew(o.ExtraIndexURLs, v)
+			o.ExtraIndexURLs = appendNew(o.ExtraIndexURLs, relativeToFile(pos, v))
 		case "--no-index":
-			o.NoIndex = true
+			// pip would then resolve from --find-links alone; here the
+			// index is where whatever nixpkgs lacks comes from.
+			st.errorf(pos, text, nil, "--no-index in a requirements file is refused: what nixpkgs lacks comes from an index (to run without the network, name a mirror directory with --index-url DIR, or use --offline with a filled cache)")
 		case "--find-links":
-			o.FindLinks = appendNew(o.FindLinks, v)
+			// Loose archives carry no digests an index vouches for.
+			st.errorf(pos, text, nil, "--find-links %s in a requirements file is refused: loose archives are not an index (lay them out as a mirror directory and name it with --index-url DIR)", v)
 		case "--pre":
 			o.Pre = true
 		case "--no-binary":
@@ -618,6 +619,16 @@ func (st *reqFileState) globalOptions(pos Position, text string, opts []optionVa
 			st.errorf(pos, text, nil, "option %s needs a requirement before it on the same line", ov.opt.long)
 		}
 	}
+}
+
+// relativeToFile resolves an index given as a relative path against the
+// directory of the file at pos, as includes are; URLs and absolute paths
+// pass through.
+func relativeToFile(pos Position, v string) string {
+	if v == "" || strings.Contains(v, "://") || filepath.IsAbs(v) {
+		return v
+	}
+	return filepath.Join(filepath.Dir(pos.File), v)
 }
 
 func appendNew(list []string, vs ...string) []string {

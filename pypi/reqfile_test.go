@@ -96,8 +96,18 @@ func TestParseRequirements(t *testing.T) {
 		},
 		{
 			name:  "global options",
-			files: map[string]string{"r.txt": "-i https://mirror.example/simple\n--extra-index-url https://extra.example/simple\n--no-index\n-f ./wheels\n--pre\n--no-binary :all: --only-binary=lxml,cffi\n--prefer-binary\n--require-hashes\nfoo\n"},
-			want:  "files: r.txt\noptions: --index-url https://mirror.example/simple --extra-index-url https://extra.example/simple --no-index --find-links ./wheels --pre --no-binary :all: --only-binary lxml,cffi --prefer-binary --require-hashes\nr.txt:9: foo\n",
+			files: map[string]string{"r.txt": "-i https://mirror.example/simple\n--extra-index-url https://extra.example/simple\n--pre\n--no-binary :all: --only-binary=lxml,cffi\n--prefer-binary\n--require-hashes\nfoo\n"},
+			want:  "files: r.txt\noptions: --index-url https://mirror.example/simple --extra-index-url https://extra.example/simple --pre --no-binary :all: --only-binary lxml,cffi --prefer-binary --require-hashes\nr.txt:7: foo\n",
+		},
+		{
+			// pip resolves an include's paths against the include; an index
+			// path in an included file is no different.
+			name: "index paths relative to the file that names them",
+			files: map[string]string{
+				"dir/r.txt":         "-r sub/index.txt\n--extra-index-url ../top-mirror\n--extra-index-url /abs/mirror\nfoo\n",
+				"dir/sub/index.txt": "--index-url ./mirror\n--extra-index-url file:///srv/mirror\n",
+			},
+			want: "files: dir/r.txt dir/sub/index.txt\noptions: --index-url dir/sub/mirror --extra-index-url file:///srv/mirror --extra-index-url top-mirror --extra-index-url /abs/mirror\ndir/r.txt:4: foo\n",
 		},
 		{
 			name:  "environment variables",
@@ -166,6 +176,17 @@ func TestParseRequirementsErrors(t *testing.T) {
 			},
 		},
 		{
+			// Silently ignored, they would send the run to the index the
+			// file meant to avoid, or leave its archives out.
+			name:  "--no-index and --find-links are refused",
+			files: map[string]string{"r.txt": "foo==1\n--no-index\n-f ./wheels\n--find-links=https://host.example/wheels/\n"},
+			want: []string{
+				"r.txt:2: --no-index in a requirements file is refused: what nixpkgs lacks comes from an index (to run without the network, name a mirror directory with --index-url DIR, or use --offline with a filled cache)\n\t--no-index",
+				"r.txt:3: --find-links ./wheels in a requirements file is refused: loose archives are not an index (lay them out as a mirror directory and name it with --index-url DIR)\n\t-f ./wheels",
+				"r.txt:4: --find-links https://host.example/wheels/ in a requirements file is refused: loose archives are not an index (lay them out as a mirror directory and name it with --index-url DIR)\n\t--find-links=https://host.example/wheels/",
+			},
+		},
+		{
 			name:  "not UTF-8",
 			files: map[string]string{"r.txt": "foo\xff\n"},
 			want:  []string{"r.txt:1: file is not valid UTF-8 (declare another encoding with a '# -*- coding: … -*-' line)"},
@@ -215,10 +236,10 @@ func TestParseRequirementsFileIncludesOnDisk(t *testing.T) {
 }
 
 func TestRequirementsCommentsAndURLs(t *testing.T) {
-	data := "-f https://host.example/wheels/#frag # a comment\n--extra-index-url=https://host.example/simple#x\nfoo ; os_name == 'a#b'  # real comment\n"
+	data := "-i https://host.example/wheels/#frag # a comment\n--extra-index-url=https://host.example/simple#x\nfoo ; os_name == 'a#b'  # real comment\n"
 	rf, err := ParseRequirements("r.txt", []byte(data), nil)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"https://host.example/wheels/#frag"}, rf.Options.FindLinks)
+	assert.Equal(t, "https://host.example/wheels/#frag", rf.Options.IndexURL)
 	assert.Equal(t, []string{"https://host.example/simple#x"}, rf.Options.ExtraIndexURLs)
 	require.Len(t, rf.Requirements, 1)
 	assert.Equal(t, `foo; os_name == "a#b"`, rf.Requirements[0].Requirement.String())

@@ -49,6 +49,7 @@ func (r *run) buildPlan(s *state) (*Plan, error) {
 			p.HomePage = ri.HomePage
 			p.Changelog = changelogURL(ri.ProjectURLs)
 			p.Vulnerabilities = ri.Vulnerabilities
+			p.Notes = append(p.Notes, ri.MetadataWarnings...)
 		}
 		if len(pc.nix) > 0 {
 			v := pc.nix[0].text

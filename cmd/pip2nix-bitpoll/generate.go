@@ -215,10 +215,11 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 			Progress:    progress.event,
 		})
 	}
-	// A requirements file's --index-url replaces the index, as in pip.
+	// A requirements file's --index-url replaces the index, as in pip. The
+	// parser made a relative path relative to the working directory.
 	base := indexBase(e, f.indexURL)
 	if opts.IndexURL != "" {
-		base = fileIndexURL(opts.IndexURL, filepath.Dir(reqPaths[0]), e.workDir)
+		base = indexBase(e, opts.IndexURL)
 	}
 	client, err := newClient(base)
 	if err != nil {
@@ -230,7 +231,7 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 	if len(opts.ExtraIndexURLs) > 0 {
 		clients := []*index.Client{client}
 		for _, u := range opts.ExtraIndexURLs {
-			c, err := newClient(fileIndexURL(u, filepath.Dir(reqPaths[0]), e.workDir))
+			c, err := newClient(indexBase(e, u))
 			if err != nil {
 				return withCode(exitInput, fmt.Errorf("--extra-index-url %s: %w", u, err))
 			}
@@ -543,22 +544,6 @@ func indexBase(e *env, raw string) string {
 		path = filepath.Join(e.workDir, path)
 	}
 	return "file://" + filepath.ToSlash(path)
-}
-
-// fileIndexURL turns an index named in a requirements file into a base URL:
-// URLs pass through; a path is relative to the requirements file's
-// directory (dir, itself relative to workDir).
-func fileIndexURL(raw, dir, workDir string) string {
-	if strings.Contains(raw, "://") {
-		return raw
-	}
-	if !filepath.IsAbs(raw) {
-		raw = filepath.Join(dir, raw)
-		if !filepath.IsAbs(raw) {
-			raw = filepath.Join(workDir, raw)
-		}
-	}
-	return "file://" + filepath.ToSlash(raw)
 }
 
 // cacheDirectory picks --cache-dir, else $XDG_CACHE_HOME/pip2nix-bitpoll,

@@ -58,6 +58,31 @@ func TestRequirementsFileIndexOptions(t *testing.T) {
 		require.NoError(t, err)
 		assert.Contains(t, string(overlay), "the first index that has a project provides all of it")
 	})
+	t.Run("--index-url path in an included file", func(t *testing.T) {
+		// The path is relative to the file that names it, not to the
+		// first -r file.
+		dir := t.TempDir()
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, "sub"), 0o755))
+		require.NoError(t, os.Symlink(filepath.Join(root, "fixtures/index"), filepath.Join(dir, "sub", "mirror")))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "r.txt"), []byte("-r sub/inc.txt\n"), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "sub", "inc.txt"), []byte("--index-url mirror\ndjango-token-bucket==0.2.4\n"), 0o644))
+		code, _, stderr := runIn(t, dir, "generate", "-q", "-r", "r.txt", "--index-url", empty.URL, query)
+		require.Equal(t, 0, code, stderr)
+		overlay, err := os.ReadFile(filepath.Join(dir, "python-packages.nix"))
+		require.NoError(t, err)
+		assert.Contains(t, string(overlay), "django-token-bucket")
+		assert.NotContains(t, string(overlay), empty.URL)
+	})
+	t.Run("--no-index and --find-links", func(t *testing.T) {
+		dir := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "r.txt"), []byte("--no-index\n--find-links ./wheels\ndjango-token-bucket==0.2.4\n"), 0o644))
+		code, _, stderr := runIn(t, dir, "generate", "-q", "-r", "r.txt", "--index-url", srv.URL(), query)
+		assert.Equal(t, exitInput, code)
+		assert.Contains(t, stderr, "r.txt:1: --no-index in a requirements file is refused")
+		assert.Contains(t, stderr, "r.txt:2: --find-links ./wheels in a requirements file is refused")
+		_, err := os.Stat(filepath.Join(dir, "python-packages.nix"))
+		assert.True(t, os.IsNotExist(err))
+	})
 	t.Run("--trusted-host", func(t *testing.T) {
 		dir := t.TempDir()
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "r.txt"), []byte("django-token-bucket==0.2.4\n--trusted-host "+srv.URL()[len("http://"):]+"\n"), 0o644))

@@ -191,6 +191,9 @@ func (c *Client) fillFromCoreMetadata(ctx context.Context, n string, r *ReleaseI
 			r.RequiresDist = []string{}
 		}
 		r.RequiresDistKnown = true
+		for _, w := range md.Warnings {
+			r.MetadataWarnings = append(r.MetadataWarnings, fmt.Sprintf("the index's core metadata (%s.metadata), %s", f.Filename, w))
+		}
 		if r.RequiresPython == "" {
 			r.RequiresPython = md.RequiresPython
 		}

@@ -29,6 +29,9 @@ const (
 	DefaultMaxBackoff  = 15 * time.Second
 	// DefaultMemoryBudget bounds the documents read at once (Options.Budget).
 	DefaultMemoryBudget = 256 << 20
+	// MaxRetained bounds the bytes of index documents a Client keeps for
+	// the rest of its run once read; the oldest are dropped to make room.
+	MaxRetained = 256 << 20
 )
 
 // Size caps, so that a hostile or broken index cannot exhaust memory.
@@ -83,7 +86,10 @@ type Options struct {
 }
 
 // Client fetches project and release data from one index. It is safe for
-// concurrent use; every URL is fetched at most once per Client.
+// concurrent use. Every URL is fetched at most once per Client while its
+// document is kept: documents kept for the run hold at most MaxRetained
+// bytes, the oldest are dropped to make room (asked again, they come from
+// the disk cache or the index).
 type Client struct {
 	base     *url.URL
 	http     *http.Client
@@ -101,10 +107,16 @@ type Client struct {
 	budget   *Budget // memory for documents being read (readBody)
 	now      func() time.Time
 
+	maxRetained int64 // MaxRetained; lowered in tests
+
 	group singleflight.Group
 	mu    sync.Mutex
 	memo  map[string]*document
 	miss  map[string]bool
+	// kept lists the memo's keys of documents with a body, oldest first;
+	// retained is the sum of their bodies' lengths.
+	kept     []string
+	retained int64
 }
 
 // New returns a Client for the index o describes.
@@ -136,20 +148,21 @@ func New(o Options) (*Client, error) {
 	}
 	base.RawPath = ""
 	c := &Client{
-		base:     base,
-		http:     o.HTTPClient,
-		offline:  o.Offline,
-		retries:  o.Retries,
-		timeout:  o.Timeout,
-		maxAge:   o.MaxAge,
-		backoff:  o.BackoffBase,
-		maxWait:  o.MaxBackoff,
-		progress: o.Progress,
-		maxDoc:   maxDocumentSize,
-		maxFile:  maxFileSize,
-		now:      time.Now,
-		memo:     map[string]*document{},
-		miss:     map[string]bool{},
+		base:        base,
+		http:        o.HTTPClient,
+		offline:     o.Offline,
+		retries:     o.Retries,
+		timeout:     o.Timeout,
+		maxAge:      o.MaxAge,
+		backoff:     o.BackoffBase,
+		maxWait:     o.MaxBackoff,
+		progress:    o.Progress,
+		maxDoc:      maxDocumentSize,
+		maxFile:     maxFileSize,
+		now:         time.Now,
+		maxRetained: MaxRetained,
+		memo:        map[string]*document{},
+		miss:        map[string]bool{},
 	}
 	n := o.Concurrency
 	if n <= 0 {

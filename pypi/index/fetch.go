@@ -73,9 +73,7 @@ func (c *Client) fetchOnce(ctx context.Context, key, u, accept string, download 
 		if err != nil {
 			return nil, err
 		}
-		c.mu.Lock()
-		c.memo[key] = d
-		c.mu.Unlock()
+		c.remember(key, d)
 		return d, nil
 	})
 	select {
@@ -86,6 +84,29 @@ func (c *Client) fetchOnce(ctx context.Context, key, u, accept string, download 
 		return r.Val.(*document), r.Shared, nil
 	case <-ctx.Done():
 		return nil, false, fmt.Errorf("GET %s: %w", u, ctx.Err())
+	}
+}
+
+// remember memoizes d for the run. Index documents' bodies count against
+// maxRetained: the oldest are forgotten to make room, and a body larger
+// than the bound is not kept at all. Downloads (on disk) cost nothing.
+func (c *Client) remember(key string, d *document) {
+	n := int64(len(d.body))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.memo[key]; ok || n > c.maxRetained {
+		return
+	}
+	for c.retained+n > c.maxRetained {
+		old := c.kept[0]
+		c.kept = c.kept[1:]
+		c.retained -= int64(len(c.memo[old].body))
+		delete(c.memo, old)
+	}
+	c.memo[key] = d
+	if n > 0 {
+		c.kept = append(c.kept, key)
+		c.retained += n
 	}
 }
 

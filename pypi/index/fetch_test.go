@@ -462,3 +462,38 @@ func TestProgress(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"GET " + fi.srv.URL + "/pypi/demo/json"}, events)
 }
+
+// The documents a client keeps for the run stay within maxRetained: the
+// oldest are dropped to make room and read again when asked for.
+func TestRetainedDocumentsBounded(t *testing.T) {
+	fi := newFakeIndex(t)
+	pad := strings.Repeat("x", 1000)
+	for _, n := range []string{"a", "b", "c", "d"} {
+		fi.set("/pypi/"+n+"/json", "application/json", []byte(`{"info":{"name":"`+n+`","version":"1","summary":"`+pad+`"},"releases":{"1":[]}}`))
+	}
+	c := fi.client(t, Options{})
+	c.maxRetained = 2500 // two documents of about 1.1 kB
+	for _, n := range []string{"a", "b", "c", "d"} {
+		_, err := c.Project(ctxT(t), n)
+		require.NoError(t, err)
+		assert.LessOrEqual(t, c.retained, c.maxRetained)
+	}
+	assert.Len(t, c.memo, 2, "only the newest two are kept")
+	var sum int64
+	for _, d := range c.memo {
+		sum += int64(len(d.body))
+	}
+	assert.Equal(t, sum, c.retained)
+	_, err := c.Project(ctxT(t), "d")
+	require.NoError(t, err)
+	assert.Equal(t, 1, fi.hitsOf("/pypi/d/json"), "a kept document is not fetched again")
+	_, err = c.Project(ctxT(t), "a")
+	require.NoError(t, err)
+	assert.Equal(t, 2, fi.hitsOf("/pypi/a/json"), "a dropped one is fetched again")
+
+	c.maxRetained = 100 // a document larger than the bound is not kept
+	fi.set("/pypi/e/json", "application/json", []byte(`{"info":{"name":"e","version":"1","summary":"`+pad+`"},"releases":{"1":[]}}`))
+	_, err = c.Project(ctxT(t), "e")
+	require.NoError(t, err)
+	assert.NotContains(t, c.memo, jsonAccept+"\n"+c.endpoint("pypi", "e", "json"))
+}

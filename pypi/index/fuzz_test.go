@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/metadata"
 )
 
 // FuzzDecodeJSONDoc checks that decoding never panics and is idempotent: a
@@ -148,5 +150,46 @@ func FuzzParseSimpleHTML(f *testing.F) {
 		again, err := parseSimpleHTML(renderSimpleHTML(page.Files))
 		require.NoError(t, err)
 		assert.Equal(t, page.Files, again.Files)
+	})
+}
+
+// A release's PEP 658 metadata file, whatever it holds: an error names the
+// file; else the dependencies are known and every line read leniently is a
+// warning naming the file, one per warning of the metadata parser.
+func FuzzCoreMetadata(f *testing.F) {
+	f.Add([]byte("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: six\n"))
+	f.Add([]byte("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nLicense: MIT\nunindented\n\nbody"))
+	f.Add([]byte("Name: demo\nVersion: 1.0\nDescription: a\n       |b\nno colon\n"))
+	f.Add([]byte("\xff\xfe"))
+	fi := newFakeIndex(f)
+	fi.set("/pypi/demo/1.0/json", "application/json", []byte(`{"info":{"name":"demo","version":"1.0","requires_dist":null},"urls":[
+		{"core-metadata":true,"digests":{"sha256":"bb00000000000000000000000000000000000000000000000000000000000000"},"filename":"demo-1.0-py3-none-any.whl","packagetype":"bdist_wheel","url":"/packages/demo-1.0-py3-none-any.whl"}]}`))
+	const file = "demo-1.0-py3-none-any.whl.metadata"
+	hc := defaultHTTPClient(1) // one connection for every client
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fi.set("/packages/"+file, "binary/octet-stream", data)
+		c := fi.client(t, Options{Retries: -1, HTTPClient: hc}) // a new memo
+		r, err := c.Release(context.Background(), "demo", "1.0")
+		md, perr := metadata.Parse(data)
+		if err != nil {
+			if perr == nil {
+				t.Fatalf("the metadata parses, yet: %v", err)
+			}
+			if !strings.Contains(err.Error(), file) {
+				t.Fatalf("error %q does not name %s", err, file)
+			}
+			return
+		}
+		if perr != nil || !r.RequiresDistKnown {
+			t.Fatalf("parse error %v, known %v", perr, r.RequiresDistKnown)
+		}
+		if len(r.MetadataWarnings) != len(md.Warnings) {
+			t.Fatalf("%d warnings, the parser gives %d", len(r.MetadataWarnings), len(md.Warnings))
+		}
+		for _, w := range r.MetadataWarnings {
+			if !strings.HasPrefix(w, "the index's core metadata ("+file+"), line ") {
+				t.Fatalf("warning %q does not name the file and line", w)
+			}
+		}
 	})
 }

@@ -91,6 +91,7 @@ func TestReleaseRequiresDist(t *testing.T) {
 		metadata  string // the .metadata file; "" for none
 		wantKnown bool
 		want      []string
+		wantWarn  []string // ReleaseInfo.MetadataWarnings
 		wantErr   string
 	}{
 		{name: "empty list means no dependencies", info: `[]`, wantKnown: true, want: []string{}},
@@ -100,6 +101,10 @@ func TestReleaseRequiresDist(t *testing.T) {
 		{name: "null, metadata flagged by the Simple API only", info: `null`, wheel: `absent`, simple: true, metadata: "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: idna\n", wantKnown: true, want: []string{"idna"}},
 		{name: "metadata digest mismatch", info: `null`, wheel: `{"sha256":"0000000000000000000000000000000000000000000000000000000000000000"}`, metadata: "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n", wantErr: "digest mismatch"},
 		{name: "flagged but missing metadata file", info: `null`, wheel: `true`, wantKnown: false},
+		{name: "metadata read leniently, with a warning", info: `null`, wheel: `true`,
+			metadata:  "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nLicense: MIT\nunindented\nRequires-Dist: six\n",
+			wantKnown: true, want: []string{"six"},
+			wantWarn: []string{`the index's core metadata (demo-1.0-py3-none-any.whl.metadata), line 5: line skipped, want "Field: value" or an indented continuation: "unindented"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,6 +135,7 @@ func TestReleaseRequiresDist(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantKnown, r.RequiresDistKnown)
 			assert.Equal(t, tt.want, r.RequiresDist)
+			assert.Equal(t, tt.wantWarn, r.MetadataWarnings)
 		})
 	}
 }

@@ -85,6 +85,10 @@ type ReleaseInfo struct {
 	YankedReason      string
 	Files             []File
 	Vulnerabilities   []Vulnerability
+	// MetadataWarnings name the lines of a PEP 658 metadata file that
+	// were read leniently (as pip reads them), each beginning with the
+	// file: "the index's core metadata (x-1.0.tar.gz.metadata), line 7: …".
+	MetadataWarnings []string
 }
 
 // Vulnerability is one advisory the index publishes for a release.
