@@ -74,8 +74,11 @@ func (r *run) projectCands(name string) (*projectCands, error) {
 		return pc, nil
 	}
 	// A partial (recorded) set cannot say nixpkgs lacks what it omits.
-	if _, err := r.in.Nixpkgs.Find(name); err != nil {
-		return nil, err
+	// (A complete one is asked once, through r.lookup, in buildCands.)
+	if r.in.Nixpkgs.Partial {
+		if _, err := r.in.Nixpkgs.Find(name); err != nil {
+			return nil, err
+		}
 	}
 	p, err := r.fe.project(name).wait(r.ctx)
 	if err != nil && !isAbsent(err) {
