@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"runtime/metrics"
 	"strings"
 	"syscall"
 	"testing"
@@ -97,6 +98,7 @@ func BenchmarkResolveSynthetic(b *testing.B) {
 	b.ResetTimer()
 	var packages int
 	cpu := processCPU()
+	peak := sampleHeapPeak()
 	for i := 0; i < b.N; i++ {
 		plan, err := Resolve(context.Background(), Input{Requirements: reqs, Nixpkgs: nixSet(), Jobs: 8}, idx)
 		if err != nil {
@@ -104,10 +106,45 @@ func BenchmarkResolveSynthetic(b *testing.B) {
 		}
 		packages = len(plan.Packages)
 	}
+	b.ReportMetric(float64(peak())/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(packages), "packages")
 	// CPU time does not depend on what else the machine runs, as wall
 	// time does.
 	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N)/float64(time.Millisecond), "cpu-ms/op")
+}
+
+// sampleHeapPeak samples the heap every millisecond until the returned
+// function is called, which returns the high-water mark in bytes: the
+// objects allocated and not yet freed (live data, the synthetic index
+// included, plus garbage not yet swept). runtime/metrics reads it without
+// stopping the world, as runtime.ReadMemStats would.
+func sampleHeapPeak() func() uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 {
+		metrics.Read(sample)
+		return sample[0].Value.Uint64()
+	}
+	peak := read() // written by the sampler only, read after it stopped
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				peak = max(peak, read())
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		<-stopped
+		return peak
+	}
 }
 
 // processCPU is the CPU time the process has used, user and system.
