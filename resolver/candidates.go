@@ -132,11 +132,17 @@ func (r *run) pythonOK(requires string) bool {
 	if strings.TrimSpace(requires) == "" {
 		return true
 	}
-	s, err := pypi.ParseSpecifierSet(requires)
-	if err != nil {
-		return true
+	// Most files of a project share a handful of values: each is parsed
+	// once per run.
+	if ok, seen := r.pythons.Load(requires); seen {
+		return ok.(bool)
 	}
-	return s.Contains(r.python, true)
+	ok := true
+	if s, err := pypi.ParseSpecifierSet(requires); err == nil {
+		ok = s.Contains(r.python, true)
+	}
+	r.pythons.Store(requires, ok)
+	return ok
 }
 
 // depsOf returns a candidate's dependency metadata: from the index's
@@ -187,7 +193,7 @@ func (r *run) loadDeps(c *candidate) *depInfo {
 			}
 		}
 		if ins, ierr := r.inspectFiles(c, files); ierr == nil && ins.info.RequiresDistSource != "" && ins.info.Metadata != nil {
-			pr, d.known = parseReqs(ins.info.Metadata.RequiresDist), true
+			pr, d.known = r.parseReqs(ins.info.Metadata.RequiresDist), true
 		}
 	}
 	// An unknown dependency list is common (the index's null covers both
@@ -205,10 +211,13 @@ type parsedReqs struct {
 	bad  []string // `"text" ignored: error`
 }
 
-func parseReqs(strs []string) *parsedReqs {
+// parseReqs parses Requires-Dist strings. The releases of a project
+// repeat the same strings, so each is parsed once per run and its
+// requirement shared: nothing may modify what it returns.
+func (r *run) parseReqs(strs []string) *parsedReqs {
 	pr := &parsedReqs{}
 	for _, s := range strs {
-		q, err := pypi.ParseRequirement(s)
+		q, err := r.parseReq(s)
 		if err != nil {
 			pr.bad = append(pr.bad, fmt.Sprintf("%q ignored: %v", s, err))
 			continue
@@ -216,6 +225,22 @@ func parseReqs(strs []string) *parsedReqs {
 		pr.reqs = append(pr.reqs, q)
 	}
 	return pr
+}
+
+// parsedReq is a requirement string's parse, kept in run.reqTexts.
+type parsedReq struct {
+	q   pypi.Requirement
+	err error
+}
+
+func (r *run) parseReq(s string) (pypi.Requirement, error) {
+	if v, ok := r.reqTexts.Load(s); ok {
+		p := v.(parsedReq)
+		return p.q, p.err
+	}
+	q, err := pypi.ParseRequirement(s)
+	r.reqTexts.Store(s, parsedReq{q, err})
+	return q, err
 }
 
 // releaseReqs parses a release's Requires-Dist once for the solver and
@@ -227,7 +252,7 @@ func (r *run) releaseReqs(ri *index.ReleaseInfo) *parsedReqs {
 	if ok {
 		return pr
 	}
-	pr = parseReqs(ri.RequiresDist)
+	pr = r.parseReqs(ri.RequiresDist)
 	r.mu.Lock()
 	r.parsed[ri] = pr
 	r.mu.Unlock()

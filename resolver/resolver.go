@@ -253,6 +253,8 @@ type run struct {
 	speculated map[string]bool              // requirements and releases speculation has followed
 	nix        map[string][]nixpkgs.Package // Set.Lookup's answers
 	parsed     map[*index.ReleaseInfo]*parsedReqs
+	reqTexts   sync.Map                 // requirement string → parsedReq (see parseReqs)
+	pythons    sync.Map                 // requires_python value → whether the target satisfies it
 	cands      map[string]*projectCands // by normalized name, built once
 	deps       map[*candidate]*depInfo
 	warnings   map[string]bool
