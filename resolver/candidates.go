@@ -104,6 +104,9 @@ func (r *run) buildCands(name string, p *index.Project) *projectCands {
 	if p == nil {
 		return pc
 	}
+	// One allocation for all of them: a project lists up to hundreds.
+	all := make([]candidate, len(p.Releases))
+	pc.index = make([]*candidate, 0, len(p.Releases))
 	for i := range p.Releases {
 		rel := &p.Releases[i]
 		v, err := pypi.ParseVersion(rel.Version)
@@ -111,7 +114,8 @@ func (r *run) buildCands(name string, p *index.Project) *projectCands {
 			pc.invalid = append(pc.invalid, fmt.Sprintf("release %q is not a PEP 440 version; ignored", rel.Version))
 			continue
 		}
-		c := &candidate{name: name, version: v, text: rel.Version, valid: true, release: rel, yanked: rel.Yanked()}
+		c := &all[i]
+		*c = candidate{name: name, version: v, text: rel.Version, valid: true, release: rel, yanked: rel.Yanked()}
 		var note string
 		c.sdists, c.unavailable, note = r.usable(rel)
 		if c.unavailable != "" {
