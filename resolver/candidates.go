@@ -275,17 +275,23 @@ func (r *run) inspectFiles(c *candidate, files []index.File) (*inspected, error)
 	r.mu.Lock()
 	job, ok := r.sdists[c]
 	if !ok {
-		job = &sdistJob{}
+		job = &sdistJob{done: make(chan struct{})}
 		r.sdists[c] = job
 	}
 	r.mu.Unlock()
-	job.once.Do(func() { job.ins, job.err = r.loadSdist(c, files) })
+	job.once.Do(func() {
+		job.ins, job.err = r.loadSdist(c, files)
+		close(job.done)
+	})
 	return job.ins, job.err
 }
 
-// sdistJob is one candidate's sdist inspection, done once.
+// sdistJob is one candidate's sdist inspection, done once. Whoever adds a
+// job to run.sdists runs it at once; done is closed when ins and err are
+// set.
 type sdistJob struct {
 	once sync.Once
+	done chan struct{}
 	ins  *inspected
 	err  error
 }
@@ -300,18 +306,21 @@ func (r *run) loadSdist(c *candidate, files []index.File) (*inspected, error) {
 	if err != nil {
 		return nil, &PackageError{Package: pkg, Err: err}
 	}
-	// Reading archives is CPU work: Input.Jobs of them at once.
-	select {
-	case r.inspecting <- struct{}{}:
-	case <-r.ctx.Done():
-		return nil, fmt.Errorf("%s: %w", c, r.ctx.Err())
-	}
 	inspect := sdist.InspectReaderAt
 	if f.Kind == index.Wheel {
 		inspect = sdist.InspectWheelReaderAt
 	}
-	info, err := inspect(f.Filename, blob, blob.Size, sdist.Limits{})
-	<-r.inspecting
+	var info *sdist.Info
+	done := make(chan struct{})
+	select {
+	case r.inspectors <- func() {
+		defer close(done)
+		info, err = inspect(f.Filename, blob, blob.Size, sdist.Limits{})
+	}:
+	case <-r.ctx.Done():
+		return nil, fmt.Errorf("%s: %w", c, r.ctx.Err())
+	}
+	<-done
 	if err != nil {
 		return nil, &SdistError{Package: pkg, URL: f.URL, Err: err}
 	}
