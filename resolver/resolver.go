@@ -249,8 +249,12 @@ type run struct {
 	python  pypi.Version
 	aliases map[string]string
 
-	mu         sync.Mutex
-	speculated map[string]bool              // requirements and releases speculation has followed
+	mu sync.Mutex
+	// speculated: the requirements and releases speculation has followed,
+	// under their own lock (every dependency of every release met takes
+	// it, too often to share mu).
+	specMu     sync.Mutex
+	speculated map[string]bool
 	nix        map[string][]nixpkgs.Package // Set.Lookup's answers
 	parsed     map[*index.ReleaseInfo]*parsedReqs
 	reqTexts   sync.Map                 // requirement string → parsedReq (see parseReqs)
