@@ -179,3 +179,20 @@ func FuzzParseRequirementsFile(f *testing.F) {
 		}
 	})
 }
+
+// FuzzNormalizeName: the allocation-free path for names already in normal
+// form agrees with the full normalization, which is idempotent.
+func FuzzNormalizeName(f *testing.F) {
+	for _, s := range []string{"django", "Django", "a--b", "zope.interface", "-a-", "É-x", "a__b", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		got := NormalizeName(name)
+		if want := normalizeName(name); got != want {
+			t.Fatalf("NormalizeName(%q) = %q, want %q", name, got, want)
+		}
+		if again := NormalizeName(got); again != got {
+			t.Fatalf("NormalizeName(%q) = %q, not idempotent", got, again)
+		}
+	})
+}

@@ -7,8 +7,30 @@ import (
 
 // NormalizeName returns the PEP 503 normalized form of a project name:
 // every run of '-', '_' and '.' becomes one '-', and letters are lowered.
-// Extras are normalized the same way (PEP 685).
+// Extras are normalized the same way (PEP 685). A name already in normal
+// form, the common case, is returned as it is, without allocating.
 func NormalizeName(name string) string {
+	if isNormalized(name) {
+		return name
+	}
+	return normalizeName(name)
+}
+
+// isNormalized reports whether normalizeName would return name unchanged:
+// ASCII without capitals, '_' or '.', and no "--".
+func isNormalized(name string) bool {
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c >= 0x80, 'A' <= c && c <= 'Z', c == '_', c == '.':
+			return false
+		case c == '-' && i > 0 && name[i-1] == '-':
+			return false
+		}
+	}
+	return true
+}
+
+func normalizeName(name string) string {
 	var b strings.Builder
 	b.Grow(len(name))
 	sep := false

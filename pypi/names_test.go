@@ -26,6 +26,16 @@ func TestNormalizeName(t *testing.T) {
 	}
 }
 
+// TestNormalizeNameNoAlloc: a name already normalized comes back as it
+// is; the resolver normalizes every name it meets several times.
+func TestNormalizeNameNoAlloc(t *testing.T) {
+	name := string([]byte("django-token-bucket"))
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = NormalizeName(name) }))
+	for _, in := range []string{"a--b", "-a-", "A", "a_b", "a.b", "é", "a b"} {
+		assert.Equal(t, normalizeName(in), NormalizeName(in), in)
+	}
+}
+
 func TestSdistFilename(t *testing.T) {
 	assert.Equal(t, "django_token_bucket-0.2.4.tar.gz", SdistFilename("django-token-bucket", "0.2.4"))
 	assert.Equal(t, "python_dateutil-2.9.0.post0.tar.gz", SdistFilename("Python.Dateutil", "2.9.0-0"))

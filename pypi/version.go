@@ -255,8 +255,16 @@ func newLocalPart(s string) localPart {
 // trimSpace removes the leading and trailing white space Python's \s
 // matches, which includes the ASCII separators U+001C…U+001F.
 func trimSpace(s string) string {
+	// Most text has no space to trim: printable ASCII at both ends.
+	if s == "" || plainASCII(s[0]) && plainASCII(s[len(s)-1]) {
+		return s
+	}
 	return strings.TrimFunc(s, isPySpace)
 }
+
+// plainASCII reports whether c is printable ASCII other than space, which
+// is never white space in Python, whatever follows.
+func plainASCII(c byte) bool { return ' ' < c && c < 0x7f }
 
 func isPySpace(r rune) bool {
 	return unicode.IsSpace(r) || 0x1c <= r && r <= 0x1f

@@ -21,6 +21,7 @@ func (r *run) buildPlan(s *state) (*Plan, error) {
 		Inputs:  append([]InputFile(nil), r.in.Files...),
 	}
 	names := sortedKeys(s.chosen)
+	plan.Packages = make([]Package, 0, len(names))
 	attrs := make(map[string]string, len(names))
 	for _, name := range names {
 		attrs[name] = r.attrOf(s.chosen[name])

@@ -74,8 +74,11 @@ func (r *run) projectCands(name string) (*projectCands, error) {
 		return pc, nil
 	}
 	// A partial (recorded) set cannot say nixpkgs lacks what it omits.
-	if _, err := r.in.Nixpkgs.Find(name); err != nil {
-		return nil, err
+	// (A complete one is asked once, through r.lookup, in buildCands.)
+	if r.in.Nixpkgs.Partial {
+		if _, err := r.in.Nixpkgs.Find(name); err != nil {
+			return nil, err
+		}
 	}
 	p, err := r.fe.project(name).wait(r.ctx)
 	if err != nil && !isAbsent(err) {
@@ -101,6 +104,9 @@ func (r *run) buildCands(name string, p *index.Project) *projectCands {
 	if p == nil {
 		return pc
 	}
+	// One allocation for all of them: a project lists up to hundreds.
+	all := make([]candidate, len(p.Releases))
+	pc.index = make([]*candidate, 0, len(p.Releases))
 	for i := range p.Releases {
 		rel := &p.Releases[i]
 		v, err := pypi.ParseVersion(rel.Version)
@@ -108,7 +114,8 @@ func (r *run) buildCands(name string, p *index.Project) *projectCands {
 			pc.invalid = append(pc.invalid, fmt.Sprintf("release %q is not a PEP 440 version; ignored", rel.Version))
 			continue
 		}
-		c := &candidate{name: name, version: v, text: rel.Version, valid: true, release: rel, yanked: rel.Yanked()}
+		c := &all[i]
+		*c = candidate{name: name, version: v, text: rel.Version, valid: true, release: rel, yanked: rel.Yanked()}
 		var note string
 		c.sdists, c.unavailable, note = r.usable(rel)
 		if c.unavailable != "" {
@@ -129,11 +136,17 @@ func (r *run) pythonOK(requires string) bool {
 	if strings.TrimSpace(requires) == "" {
 		return true
 	}
-	s, err := pypi.ParseSpecifierSet(requires)
-	if err != nil {
-		return true
+	// Most files of a project share a handful of values: each is parsed
+	// once per run.
+	if ok, seen := r.pythons.Load(requires); seen {
+		return ok.(bool)
 	}
-	return s.Contains(r.python, true)
+	ok := true
+	if s, err := pypi.ParseSpecifierSet(requires); err == nil {
+		ok = s.Contains(r.python, true)
+	}
+	r.pythons.Store(requires, ok)
+	return ok
 }
 
 // depsOf returns a candidate's dependency metadata: from the index's
@@ -184,7 +197,7 @@ func (r *run) loadDeps(c *candidate) *depInfo {
 			}
 		}
 		if ins, ierr := r.inspectFiles(c, files); ierr == nil && ins.info.RequiresDistSource != "" && ins.info.Metadata != nil {
-			pr, d.known = parseReqs(ins.info.Metadata.RequiresDist), true
+			pr, d.known = r.parseReqs(ins.info.Metadata.RequiresDist), true
 		}
 	}
 	// An unknown dependency list is common (the index's null covers both
@@ -202,10 +215,13 @@ type parsedReqs struct {
 	bad  []string // `"text" ignored: error`
 }
 
-func parseReqs(strs []string) *parsedReqs {
+// parseReqs parses Requires-Dist strings. The releases of a project
+// repeat the same strings, so each is parsed once per run and its
+// requirement shared: nothing may modify what it returns.
+func (r *run) parseReqs(strs []string) *parsedReqs {
 	pr := &parsedReqs{}
 	for _, s := range strs {
-		q, err := pypi.ParseRequirement(s)
+		q, err := r.parseReq(s)
 		if err != nil {
 			pr.bad = append(pr.bad, fmt.Sprintf("%q ignored: %v", s, err))
 			continue
@@ -213,6 +229,22 @@ func parseReqs(strs []string) *parsedReqs {
 		pr.reqs = append(pr.reqs, q)
 	}
 	return pr
+}
+
+// parsedReq is a requirement string's parse, kept in run.reqTexts.
+type parsedReq struct {
+	q   pypi.Requirement
+	err error
+}
+
+func (r *run) parseReq(s string) (pypi.Requirement, error) {
+	if v, ok := r.reqTexts.Load(s); ok {
+		p := v.(parsedReq)
+		return p.q, p.err
+	}
+	q, err := pypi.ParseRequirement(s)
+	r.reqTexts.Store(s, parsedReq{q, err})
+	return q, err
 }
 
 // releaseReqs parses a release's Requires-Dist once for the solver and
@@ -224,7 +256,7 @@ func (r *run) releaseReqs(ri *index.ReleaseInfo) *parsedReqs {
 	if ok {
 		return pr
 	}
-	pr = parseReqs(ri.RequiresDist)
+	pr = r.parseReqs(ri.RequiresDist)
 	r.mu.Lock()
 	r.parsed[ri] = pr
 	r.mu.Unlock()
@@ -243,17 +275,23 @@ func (r *run) inspectFiles(c *candidate, files []index.File) (*inspected, error)
 	r.mu.Lock()
 	job, ok := r.sdists[c]
 	if !ok {
-		job = &sdistJob{}
+		job = &sdistJob{done: make(chan struct{})}
 		r.sdists[c] = job
 	}
 	r.mu.Unlock()
-	job.once.Do(func() { job.ins, job.err = r.loadSdist(c, files) })
+	job.once.Do(func() {
+		job.ins, job.err = r.loadSdist(c, files)
+		close(job.done)
+	})
 	return job.ins, job.err
 }
 
-// sdistJob is one candidate's sdist inspection, done once.
+// sdistJob is one candidate's sdist inspection, done once. Whoever adds a
+// job to run.sdists runs it at once; done is closed when ins and err are
+// set.
 type sdistJob struct {
 	once sync.Once
+	done chan struct{}
 	ins  *inspected
 	err  error
 }
@@ -268,18 +306,21 @@ func (r *run) loadSdist(c *candidate, files []index.File) (*inspected, error) {
 	if err != nil {
 		return nil, &PackageError{Package: pkg, Err: err}
 	}
-	// Reading archives is CPU work: Input.Jobs of them at once.
-	select {
-	case r.inspecting <- struct{}{}:
-	case <-r.ctx.Done():
-		return nil, fmt.Errorf("%s: %w", c, r.ctx.Err())
-	}
 	inspect := sdist.InspectReaderAt
 	if f.Kind == index.Wheel {
 		inspect = sdist.InspectWheelReaderAt
 	}
-	info, err := inspect(f.Filename, blob, blob.Size, sdist.Limits{})
-	<-r.inspecting
+	var info *sdist.Info
+	done := make(chan struct{})
+	select {
+	case r.inspectors <- func() {
+		defer close(done)
+		info, err = inspect(f.Filename, blob, blob.Size, sdist.Limits{})
+	}:
+	case <-r.ctx.Done():
+		return nil, fmt.Errorf("%s: %w", c, r.ctx.Err())
+	}
+	<-done
 	if err != nil {
 		return nil, &SdistError{Package: pkg, URL: f.URL, Err: err}
 	}

@@ -160,8 +160,14 @@ func (r *run) applyHashes(plan *Plan, mode string) error {
 			}
 			continue
 		}
+		r.mu.Lock()
 		job := r.sdists[r.chosenCandidate(p.Name)]
-		if job == nil || job.ins == nil {
+		r.mu.Unlock()
+		if job == nil {
+			continue
+		}
+		<-job.done // a prefetch may still be reading it
+		if job.ins == nil {
 			continue
 		}
 		ins := job.ins

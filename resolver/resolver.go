@@ -249,16 +249,25 @@ type run struct {
 	python  pypi.Version
 	aliases map[string]string
 
-	mu         sync.Mutex
-	speculated map[string]bool              // requirements and releases speculation has followed
+	mu sync.Mutex
+	// speculated: the requirements and releases speculation has followed,
+	// under their own lock (every dependency of every release met takes
+	// it, too often to share mu).
+	specMu     sync.Mutex
+	speculated map[string]bool
 	nix        map[string][]nixpkgs.Package // Set.Lookup's answers
 	parsed     map[*index.ReleaseInfo]*parsedReqs
+	reqTexts   sync.Map                 // requirement string → parsedReq (see parseReqs)
+	pythons    sync.Map                 // requires_python value → whether the target satisfies it
 	cands      map[string]*projectCands // by normalized name, built once
 	deps       map[*candidate]*depInfo
 	warnings   map[string]bool
 	sdists     map[*candidate]*sdistJob // inspections, started during the search
-	inspecting chan struct{}            // a slot per sdist being read
-	final      map[string]*candidate    // the solution, by name
+	// inspectors reads archives (CPU work): Input.Jobs goroutines, whose
+	// stacks, once grown by the decompressor and the parsers, serve every
+	// archive of the run instead of growing anew in each prefetch.
+	inspectors chan func()
+	final      map[string]*candidate // the solution, by name
 	pol        policy
 	misses     map[string]bool     // offline cache misses of the search, see absent
 	reverse    map[string][]string // attribute → attributes depending on it (see dependents)
@@ -299,17 +308,33 @@ func newRun(ctx context.Context, in Input, idx IndexSource) (*run, error) {
 		deps:         map[*candidate]*depInfo{},
 		warnings:     map[string]bool{},
 		sdists:       map[*candidate]*sdistJob{},
-		inspecting:   make(chan struct{}, in.Jobs),
+		inspectors:   startInspectors(in.Jobs),
 		pol:          policy{mode: in.Policy, cfg: in.Config},
 		misses:       map[string]bool{},
 		missingTools: map[string]map[string]bool{},
 	}, nil
 }
 
-// stop cancels outstanding prefetches and waits for them.
+// stop cancels outstanding prefetches, waits for them, and ends the
+// inspectors.
 func (r *run) stop() {
 	r.cancel()
 	r.fe.wg.Wait()
+	close(r.inspectors)
+}
+
+// startInspectors starts n goroutines running the functions sent on the
+// returned channel, until it is closed.
+func startInspectors(n int) chan func() {
+	work := make(chan func())
+	for range n {
+		go func() {
+			for fn := range work {
+				fn()
+			}
+		}()
+	}
+	return work
 }
 
 func (r *run) progress(format string, args ...any) {

@@ -110,7 +110,7 @@ func (p *provider) Candidates(name string) ([]solve.Candidate, error) {
 	if pc.miss != nil {
 		p.r.absent(pc.miss)
 	}
-	var out []solve.Candidate
+	out := make([]solve.Candidate, 0, len(pc.nix)+len(pc.index)+len(pc.unusable))
 	nix := append([]*candidate(nil), pc.nix...)
 	p.r.preferFewerRebuilds(nix)
 	for _, c := range nix {

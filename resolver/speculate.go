@@ -147,8 +147,8 @@ func (r *run) satisfiable(pc *projectCands, con constraint) bool {
 
 // firstTime reports whether key is met for the first time in this run.
 func (r *run) firstTime(key string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	r.specMu.Lock()
+	defer r.specMu.Unlock()
 	if r.speculated[key] {
 		return false
 	}

@@ -17,7 +17,7 @@ import (
 func (r *run) usable(rel *index.Release) (files []index.File, why, note string) {
 	sdists, wheels, requires := 0, 0, ""
 	var pure []index.File
-	for _, f := range rel.Files {
+	for i, f := range rel.Files {
 		switch f.Kind {
 		case index.Sdist:
 			sdists++
@@ -25,7 +25,13 @@ func (r *run) usable(rel *index.Release) (files []index.File, why, note string) 
 				requires = f.RequiresPython
 				continue
 			}
-			files = append(files, f)
+			if len(files) == i {
+				// Every file so far is a usable sdist, the common case:
+				// share them (capped, so an append copies).
+				files = rel.Files[: i+1 : i+1]
+			} else {
+				files = append(files[:len(files):len(files)], f)
+			}
 		case index.Wheel:
 			w, err := sdist.ParseWheelName(f.Filename)
 			if err != nil || !w.PurePython3() {

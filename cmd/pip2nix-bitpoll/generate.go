@@ -53,6 +53,7 @@ type resolveFlags struct {
 	recorded     string
 	timeout      time.Duration
 	deadline     time.Duration
+	maxSteps     int
 }
 
 func (f *resolveFlags) register(fs *flag.FlagSet) {
@@ -74,6 +75,7 @@ func (f *resolveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.graph, "graph", "", "write the closure graph for Graphviz to `FILE.dot`")
 	fs.DurationVar(&f.timeout, "timeout", index.DefaultTimeout, "give up an index request (then retry it) after `DURATION` without receiving anything; a slow body that keeps arriving is never cut off")
 	fs.DurationVar(&f.deadline, "deadline", 30*time.Minute, "give up the whole run after `DURATION` (0: no limit)")
+	fs.IntVar(&f.maxSteps, "max-steps", resolver.DefaultMaxSteps, "give up the resolution search after `N` steps (decisions and conflicts) without a solution or a proof that none exists; exit 8")
 }
 
 func generateCommand() *command {
@@ -161,6 +163,9 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 	}
 	if f.jobs < 1 {
 		return usageErrorf("-j %d: want at least 1", f.jobs)
+	}
+	if f.maxSteps < 1 {
+		return usageErrorf("--max-steps %d: want at least 1", f.maxSteps)
 	}
 	if f.timeout <= 0 || f.deadline < 0 {
 		return usageErrorf("--timeout %v, --deadline %v: want a positive timeout and a deadline of at least 0", f.timeout, f.deadline)
@@ -265,6 +270,7 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 		Config:       cfg,
 		Policy:       policy,
 		Jobs:         f.jobs,
+		MaxSteps:     f.maxSteps,
 		Progress:     progress.event,
 		// pip's hash-checking mode covers the whole install.
 		RequireHashes: opts.RequireHashes,

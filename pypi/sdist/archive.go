@@ -61,15 +61,25 @@ type tree struct {
 	files []member
 }
 
+// gzipReaders keeps decompressors (a 32 KiB window each) and bufReaders
+// the 64 KiB read buffers in front of them for reuse: a resolution
+// inspects hundreds of sdists, and a fresh buffer each time was most of
+// its allocation.
+var gzipReaders, bufReaders sync.Pool
+
 // readArchive lists the archive and reads the members want selects into
 // memory. Nothing is written to disk.
-// gzipReaders keeps decompressors (a 32 KiB window each) for reuse: a
-// resolution inspects hundreds of sdists.
-var gzipReaders sync.Pool
-
 func readArchive(filename string, r io.ReaderAt, size int64, lim Limits, want func(rel string) bool) (*tree, error) {
 	lower := strings.ToLower(filename)
-	stream := bufio.NewReaderSize(io.NewSectionReader(r, 0, size), 64<<10)
+	stream, _ := bufReaders.Get().(*bufio.Reader)
+	if stream == nil {
+		stream = bufio.NewReaderSize(nil, 64<<10)
+	}
+	stream.Reset(io.NewSectionReader(r, 0, size))
+	defer func() {
+		stream.Reset(nil) // drop the reference to r
+		bufReaders.Put(stream)
+	}()
 	switch {
 	case strings.HasSuffix(lower, ".tar.gz"), strings.HasSuffix(lower, ".tgz"):
 		zr, _ := gzipReaders.Get().(*gzip.Reader)

@@ -163,15 +163,10 @@ func (s *Set) Lookup(name string) []Package {
 	if !ok {
 		// Keys spelled otherwise: when several normalize alike, the first
 		// in sorted order wins, so the answer never depends on map order.
-		keys := make([]string, 0, len(s.Aliases))
-		for project := range s.Aliases {
-			keys = append(keys, project)
-		}
-		sort.Strings(keys)
-		for _, project := range keys {
-			if pypi.NormalizeName(project) == want {
-				aliasTarget = s.Aliases[project]
-				break
+		first := ""
+		for project, target := range s.Aliases {
+			if (first == "" || project < first) && pypi.NormalizeName(project) == want {
+				first, aliasTarget = project, target
 			}
 		}
 	}
