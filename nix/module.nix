@@ -147,6 +147,15 @@ let
     exec ${pkg}/bin/bitpoll-manage check_encryption_key
   '';
 
+  # simple_openid_connect's Django app keeps an OpenidSession row per login;
+  # from release 2.2.0 on it ships `clear-expired-openid-sessions` to remove
+  # those whose tokens have expired (Bitpoll at 4a3e6a5 pins 1.0.1, which has
+  # no such command). The version is read from the package's Python set.
+  openidVersion = lib.attrByPath [ "python" "pkgs" "simple-openid-connect" "version" ] null pkg;
+  openidSessionsCommand = lib.optional (
+    cfg.openid.enable && openidVersion != null && lib.versionAtLeast openidVersion "2.2.0"
+  ) [ "clear-expired-openid-sessions" ];
+
   maintenanceScript = lib.concatMapStrings (
     command: "${pkg}/bin/bitpoll-manage ${lib.escapeShellArgs command}\n"
   ) cfg.maintenance.commands;
@@ -524,7 +533,12 @@ in
 
       commands = lib.mkOption {
         type = lib.types.listOf (lib.types.listOf lib.types.str);
-        default = [ [ "clearsessions" ] ];
+        default = [ [ "clearsessions" ] ] ++ openidSessionsCommand;
+        defaultText = lib.literalMD ''
+          `[ [ "clearsessions" ] ]`, and `[ "clear-expired-openid-sessions" ]`
+          after it when `openid.enable` is set and the package's
+          simple-openid-connect is 2.2.0 or later
+        '';
         example = [
           [ "clearsessions" ]
           [ "some_cleanup_command" "--quiet" ]
@@ -533,7 +547,9 @@ in
           Management commands the maintenance timer runs, in order. Bitpoll
           itself needs only Django's `clearsessions` (expired sessions are never
           removed otherwise); its one own command, `importolddudel`, is a one-time
-          import.
+          import. With OpenID login, simple_openid_connect 2.2.0 and later add
+          `clear-expired-openid-sessions` (expired OpenID sessions); the pinned
+          1.0.1 has no such command.
         '';
       };
     };

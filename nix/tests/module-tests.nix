@@ -131,6 +131,17 @@ let
   bare = eval [ { services.bitpoll.enable = true; } ];
   keysUnit = config: config.systemd.services.bitpoll-keys;
   maintenance = config: config.systemd.services.bitpoll-maintenance;
+  # A package whose Python set holds simple-openid-connect at `version`
+  # (synthetic); `override` keeps it.
+  openidPackage =
+    version:
+    let
+      package = pkgs.overridable "bitpoll-openid" { } // {
+        python.pkgs.simple-openid-connect.version = version;
+        override = _: package;
+      };
+    in
+    package;
 
   # name → { expr, expected } or { expr, throws = true }.
   tests = {
@@ -910,6 +921,67 @@ let
           }
         ])).script;
       expected = "${pkgs.bitpoll}/bin/bitpoll-manage clearsessions\n${pkgs.bitpoll}/bin/bitpoll-manage cleanup --older-than '30 days'\n";
+    };
+
+    # simple_openid_connect's clear-expired-openid-sessions (2.2.0 and
+    # later) joins the default commands with OpenID login, never before.
+    maintenanceOpenidSessions = {
+      expr =
+        map
+          (
+            { openid, version }:
+            (eval [
+              {
+                services.bitpoll = {
+                  enable = true;
+                  package = openidPackage version;
+                  openid = lib.optionalAttrs openid {
+                    enable = true;
+                    issuer = "https://id.example.org/realms/x";
+                    clientId = "bitpoll";
+                  };
+                };
+              }
+            ]).services.bitpoll.maintenance.commands
+          )
+          [
+            {
+              openid = true;
+              version = "2.2.0";
+            }
+            {
+              openid = true;
+              version = "1.0.1";
+            }
+            {
+              openid = false;
+              version = "2.4.0";
+            }
+          ];
+      expected = [
+        [
+          [ "clearsessions" ]
+          [ "clear-expired-openid-sessions" ]
+        ]
+        [ [ "clearsessions" ] ]
+        [ [ "clearsessions" ] ]
+      ];
+    };
+    maintenanceOpenidWithoutPythonSet = {
+      expr =
+        (eval [
+          {
+            services.bitpoll = {
+              enable = true;
+              openid = {
+                enable = true;
+                issuer = "https://id.example.org/realms/x";
+                clientId = "bitpoll";
+              };
+            };
+          }
+        ]).services.bitpoll.maintenance.commands;
+      expected = [ [ "clearsessions" ] ];
     };
 
     # Item 7: typed mail options.
