@@ -32,6 +32,7 @@ type rel struct {
 	noSdist        bool     // wheels only
 	platformWheel  bool     // its only wheel is a CPython/manylinux one
 	build          []string // [build-system] requires; nil means hatchling
+	setupRequires  string   // setup.cfg's [options] setup_requires value; "" means no setup.cfg
 	unknownDeps    bool     // the index publishes no dependency metadata
 	rust           bool     // the sdist carries a Cargo.toml
 	metaPython     string   // requires_python stated by the release metadata only
@@ -91,6 +92,9 @@ func (f *fakeIndex) sdistBytes(name string, r rel) []byte {
 	}
 	if r.rust {
 		files[stem+"/Cargo.toml"] = "[package]\nname = \"x\"\n"
+	}
+	if r.setupRequires != "" {
+		files[stem+"/setup.cfg"] = "[metadata]\nname = " + name + "\n\n[options]\nsetup_requires =" + r.setupRequires + "\n"
 	}
 	names := make([]string, 0, len(files))
 	for n := range files {

@@ -3,6 +3,7 @@ package resolver
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -195,16 +196,22 @@ func (r *run) fillFromSdist(p *Package, c *candidate, ins *inspected) {
 // index fills the digest in.
 const NeedsRegenerationNote = "sdist digest unknown: needs regeneration online"
 
-// buildTools checks each build requirement of p's sdist against the
+// buildTools checks each build requirement of p's sdist (pyproject.toml's
+// [build-system] requires, then setup.cfg's setup_requires) against the
 // nixpkgs set and returns the attributes of the tools. A tool nixpkgs has
 // is used at nixpkgs' version: a bound it does not meet is relaxed (and
-// rendered so in pyproject.toml), never a reason to re-version the tool;
-// a tool nixpkgs lacks is recorded in r.missingTools, for Resolve to take
-// it from the index.
+// rendered so in the file that spells it), never a reason to re-version
+// the tool; a tool nixpkgs lacks is recorded in r.missingTools, for
+// Resolve to take it from the index.
 func (r *run) buildTools(p *Package, ins *inspected) []string {
 	var attrs []string
 	base := r.linux.with("")
-	for _, s := range ins.info.BuildSystem.Requires {
+	seen := map[string]bool{}
+	for _, s := range append(append([]string(nil), ins.info.BuildSystem.Requires...), ins.info.SetupRequires...) {
+		if seen[s] {
+			continue // spelled alike in both files: one tool, relaxed once
+		}
+		seen[s] = true
 		q, err := pypi.ParseRequirement(s)
 		if err != nil {
 			p.Notes = append(p.Notes, fmt.Sprintf("build requirement %q is not a PEP 508 requirement", s))
@@ -225,7 +232,7 @@ func (r *run) buildTools(p *Package, ins *inspected) []string {
 		case ok && inSet:
 			attrs = append(attrs, attr)
 			if v, err := pypi.ParseVersion(np.Version); err == nil && !q.Specifier.IsEmpty() && !q.Specifier.Contains(v, true) {
-				r.relaxBuild(p, ins, s, q, np)
+				r.relaxBuild(p, ins, s, np)
 			}
 		case r.final[name] != nil:
 			attrs = append(attrs, r.attrOf(r.final[name])) // taken from the index in an earlier round
@@ -243,19 +250,28 @@ func (r *run) buildTools(p *Package, ins *inspected) []string {
 }
 
 // relaxBuild records that nixpkgs' tool np does not meet build
-// requirement s of p, and relaxes it when pyproject.toml spells it so.
-func (r *run) relaxBuild(p *Package, ins *inspected, s string, q pypi.Requirement, np nixpkgs.Package) {
-	if ins.blob == nil {
-		r.warn("%s %s: build requirement %s is not met by nixpkgs' %s %s, and without the archive (a recorded inspection) pyproject.toml cannot be checked to relax it; the build may fail", p.Name, p.Version, s, np.Attr, np.Version)
-		return
+// requirement s of p, and relaxes it when every file RelaxFiles names
+// spells it so: setup.cfg's setup_requires entries are verbatim by
+// construction; pyproject.toml is read from the archive to check.
+func (r *run) relaxBuild(p *Package, ins *inspected, s string, np nixpkgs.Package) {
+	where := RelaxFiles(ins.info, s)
+	if slices.Contains(where, "pyproject.toml") {
+		if ins.blob == nil {
+			r.warn("%s %s: build requirement %s is not met by nixpkgs' %s %s, and without the archive (a recorded inspection) pyproject.toml cannot be checked to relax it; the build may fail", p.Name, p.Version, s, np.Attr, np.Version)
+			return
+		}
+		files, err := sdist.ReadMembersAt(ins.file.Filename, ins.blob, ins.blob.Size, sdist.Limits{}, []string{"pyproject.toml"})
+		if err != nil || !strings.Contains(string(files["pyproject.toml"]), s) {
+			r.warn("%s %s: build requirement %s is not met by nixpkgs' %s %s and could not be relaxed (not spelled so in pyproject.toml); the build may fail", p.Name, p.Version, s, np.Attr, np.Version)
+			return
+		}
 	}
-	files, err := sdist.ReadMembersAt(ins.file.Filename, ins.blob, ins.blob.Size, sdist.Limits{}, []string{"pyproject.toml"})
-	if err == nil && strings.Contains(string(files["pyproject.toml"]), s) {
-		p.RelaxBuildRequires = append(p.RelaxBuildRequires, s)
-		r.warn("%s %s: build requirement %s relaxed to nixpkgs' %s %s (build tools are never re-versioned)", p.Name, p.Version, s, np.Attr, np.Version)
-		return
+	p.RelaxBuildRequires = append(p.RelaxBuildRequires, s)
+	in := ""
+	if !slices.Equal(where, []string{"pyproject.toml"}) {
+		in = " in " + strings.Join(where, " and ")
 	}
-	r.warn("%s %s: build requirement %s is not met by nixpkgs' %s %s and could not be relaxed (not spelled so in pyproject.toml); the build may fail", p.Name, p.Version, s, np.Attr, np.Version)
+	r.warn("%s %s: build requirement %s relaxed%s to nixpkgs' %s %s (build tools are never re-versioned)", p.Name, p.Version, s, in, np.Attr, np.Version)
 }
 
 // license maps the release's license fields (the index's metadata, else

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/sdist"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/config"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/nixpkgs"
 )
@@ -155,6 +156,51 @@ func TestBuildTools(t *testing.T) {
 	var conflict *ConflictError
 	require.ErrorAs(t, err, &conflict)
 	assert.Equal(t, "the build system of foo 1.0 requires fancy-backend; neither nixpkgs nor the index provides the build tool fancy-backend", err.Error())
+}
+
+// TestBuildToolsSetupCfg: setup.cfg's setup_requires names build tools
+// too; a bound nixpkgs' tool misses is relaxed in setup.cfg (in both files
+// when pyproject.toml spells it alike), and a tool nixpkgs lacks comes from
+// the index.
+func TestBuildToolsSetupCfg(t *testing.T) {
+	lines, err := reqLines("foo")
+	require.NoError(t, err)
+	idx := map[string][]rel{
+		"foo": {{version: "1.0", build: []string{"setuptools>=99"},
+			setupRequires: "\n    setuptools>=99\n    setuptools_scm[toml]>=9\n    # a comment\n    wheel\n    cfg-only-tool>=1"}},
+		"cfg-only-tool": {{version: "1.2", build: []string{"flit-core"}}},
+	}
+	plan, err := Resolve(context.Background(), Input{Requirements: lines, Nixpkgs: nixSet()}, newFake(idx))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"cfg-only-tool add cfg-only-tool 1.2", "foo add foo 1.0"}, summary(plan))
+	foo := pkgOf(t, plan, "foo")
+	assert.Equal(t, []string{"cfg-only-tool", "setuptools", "setuptools-scm", "wheel"}, foo.BuildSystem)
+	assert.Equal(t, []string{"setuptools>=99", "setuptools_scm[toml]>=9"}, foo.RelaxBuildRequires)
+	info := foo.Sdist.Inspection
+	assert.Equal(t, []string{"pyproject.toml", "setup.cfg"}, RelaxFiles(info, "setuptools>=99"))
+	assert.Equal(t, []string{"setup.cfg"}, RelaxFiles(info, "setuptools_scm[toml]>=9"))
+	assert.Contains(t, plan.Warnings, "foo 1.0: build requirement setuptools>=99 relaxed in pyproject.toml and setup.cfg to nixpkgs' setuptools 80.9.0 (build tools are never re-versioned)")
+	assert.Contains(t, plan.Warnings, "foo 1.0: build requirement setuptools_scm[toml]>=9 relaxed in setup.cfg to nixpkgs' setuptools-scm 8.3.1 (build tools are never re-versioned)")
+	assert.Contains(t, plan.Warnings, "build tool cfg-only-tool is not in nixpkgs; cfg-only-tool 1.2 is built from the index for foo 1.0")
+}
+
+// TestRelaxFiles: where a relaxed build requirement is rewritten.
+func TestRelaxFiles(t *testing.T) {
+	pyproject := &sdist.Info{BuildSystem: sdist.BuildSystem{Declared: true, Requires: []string{"a>=2", "b>=1"}}, SetupRequires: []string{"b>=1", "c>=3"}}
+	legacy := &sdist.Info{BuildSystem: sdist.LegacyBuildSystem(), SetupRequires: []string{"setuptools>=40.8.0"}}
+	for _, tc := range []struct {
+		info *sdist.Info
+		req  string
+		want []string
+	}{
+		{nil, "a>=2", []string{"pyproject.toml"}},
+		{pyproject, "a>=2", []string{"pyproject.toml"}},
+		{pyproject, "b>=1", []string{"pyproject.toml", "setup.cfg"}},
+		{pyproject, "c>=3", []string{"setup.cfg"}},
+		{legacy, "setuptools>=40.8.0", []string{"setup.cfg"}}, // PEP 517's fallback is in no file
+	} {
+		assert.Equal(t, tc.want, RelaxFiles(tc.info, tc.req), tc.req)
+	}
 }
 
 // TestFewerRebuilds: two nixpkgs attributes of foo satisfy every

@@ -1,6 +1,8 @@
 package resolver
 
 import (
+	"slices"
+
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/index"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/sdist"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/recipe"
@@ -128,10 +130,10 @@ type Package struct {
 	Sdist          *Sdist   // nil for packages used from nixpkgs unchanged
 	BuildSystem    []string // nixpkgs attributes (setuptools, hatchling, …)
 	BuildRequires  []string // [build-system] requires as published
-	// RelaxBuildRequires are build requirements, as pyproject.toml spells
-	// them, whose bounds nixpkgs' tool does not meet: the overlay relaxes
-	// them to the bare name, as nixpkgs does, instead of re-versioning the
-	// tool.
+	// RelaxBuildRequires are build requirements, as pyproject.toml or
+	// setup.cfg's setup_requires spell them, whose bounds nixpkgs' tool does
+	// not meet: the overlay relaxes them to the bare name, as nixpkgs does,
+	// instead of re-versioning the tool, in the files RelaxFiles names.
 	RelaxBuildRequires []string `json:",omitempty"`
 	License            License
 	ImportNames        []string
@@ -220,4 +222,21 @@ type License struct {
 	Nix        []string // lib.licenses attribute names; empty when unknown
 	Unknown    bool     // nothing could be mapped without guessing
 	Unfree     bool     // a mapped license is not free
+}
+
+// RelaxFiles names the files in which the overlay relaxes build
+// requirement req (an entry of RelaxBuildRequires) of an sdist inspected
+// as info: setup.cfg when its `[options] setup_requires` spells req,
+// pyproject.toml when its [build-system] requires does — and, as before
+// setup.cfg was read, when info is nil or names req in neither.
+func RelaxFiles(info *sdist.Info, req string) []string {
+	inSetupCfg := info != nil && slices.Contains(info.SetupRequires, req)
+	var files []string
+	if !inSetupCfg || info.BuildSystem.Declared && slices.Contains(info.BuildSystem.Requires, req) {
+		files = append(files, "pyproject.toml")
+	}
+	if inSetupCfg {
+		files = append(files, "setup.cfg")
+	}
+	return files
 }

@@ -40,7 +40,11 @@ type Info struct {
 	// say what the project depends on).
 	RequiresDistSource string
 	BuildSystem        BuildSystem
-	Project            *Project // pyproject.toml's [project] table; nil when absent
+	// SetupRequires are setup.cfg's `[options] setup_requires` entries, as
+	// written (see SetupRequires); setup.py is never executed, so those it
+	// passes to setup() are not known.
+	SetupRequires []string
+	Project       *Project // pyproject.toml's [project] table; nil when absent
 	// ImportNames are the top-level importable names, sorted: packages
 	// (directories with __init__.py) and modules at the top or under src/
 	// (or maturin's python-source directory), without tests, docs, setup.py
@@ -163,7 +167,7 @@ func ReadMembersAt(filename string, r io.ReaderAt, size int64, lim Limits, paths
 // member only contributes its path.
 func wanted(rel string) bool {
 	switch rel {
-	case "PKG-INFO", "pyproject.toml":
+	case "PKG-INFO", "pyproject.toml", "setup.cfg":
 		return true
 	}
 	return isEggInfoRequires(rel)
@@ -227,6 +231,8 @@ func inspectTree(t *tree) (*Info, error) {
 			}
 		}
 	}
+
+	info.SetupRequires = SetupRequires(contents["setup.cfg"])
 
 	info.Files = append([]string(nil), paths...)
 	sort.Strings(info.Files)

@@ -63,6 +63,20 @@ func TestInspect(t *testing.T) {
 			},
 		},
 		{
+			name:     "setup.cfg's setup_requires",
+			filename: "scm-1.0.tar.gz",
+			files: map[string]string{
+				"scm-1.0/PKG-INFO":  "Metadata-Version: 2.1\nName: scm\nVersion: 1.0\n",
+				"scm-1.0/setup.py":  "from setuptools import setup\nsetup()\n",
+				"scm-1.0/setup.cfg": "[metadata]\nname = scm\n\n[options]\nsetup_requires =\n    setuptools_scm>=8\n    wheel\n",
+				"scm-1.0/scm.py":    "",
+			},
+			check: func(t *testing.T, info *Info) {
+				assert.Equal(t, []string{"setuptools_scm>=8", "wheel"}, info.SetupRequires)
+				assert.Equal(t, LegacyBuildSystem(), info.BuildSystem, "setup_requires is not [build-system]")
+			},
+		},
+		{
 			name:     "egg-info without requires.txt means no dependencies",
 			filename: "tiny-1.0.tar.gz",
 			files: map[string]string{
