@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/sdist"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/recipe"
 )
@@ -508,7 +509,7 @@ func (r *overlayRenderer) add(pkg resolver.Package) (Binding, error) {
 		}
 		bs = append(bs, Attr{Path: []string{"patches"}, Value: l})
 	}
-	if relax := relaxScript(pkg.RelaxBuildRequires); relax != "" {
+	if relax := relaxScript(pkg); relax != "" {
 		bs = append(bs, Attr{Comment: relaxComment, Path: []string{"postPatch"}, Value: String(relax)})
 	}
 	if len(pkg.ImportNames) > 0 {
@@ -656,7 +657,7 @@ func (r *overlayRenderer) recipe(pkg resolver.Package) ([]Binding, error) {
 		}
 		bs = append(bs, Attr{Comment: strings.Join(c, "\n"), Path: []string{"patches"}, Value: l})
 	}
-	relax := relaxScript(pkg.RelaxBuildRequires)
+	relax := relaxScript(pkg)
 	switch {
 	case fit.PostPatch != nil:
 		c := "nixpkgs' postPatch: " + strings.Join(why[recipe.PartPostPatch], "; ")
@@ -690,18 +691,25 @@ func (r *overlayRenderer) recipe(pkg resolver.Package) ([]Binding, error) {
 
 const relaxComment = "Build requirements nixpkgs' tools do not meet, relaxed as nixpkgs does (tools are never re-versioned)"
 
-// relaxScript rewrites each build requirement in pyproject.toml to its
-// bare name, as nixpkgs recipes do with substituteInPlace.
-func relaxScript(reqs []string) string {
+// relaxScript rewrites each of pkg's relaxed build requirements to its
+// bare name in the files that spell it (pyproject.toml, setup.cfg; see
+// resolver.RelaxFiles), as nixpkgs recipes do with substituteInPlace.
+func relaxScript(pkg resolver.Package) string {
+	var info *sdist.Info
+	if pkg.Sdist != nil {
+		info = pkg.Sdist.Inspection
+	}
 	var b strings.Builder
-	for _, q := range reqs {
+	for _, q := range pkg.RelaxBuildRequires {
 		end := strings.IndexFunc(q, func(r rune) bool {
 			return !(r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
 		})
 		if end <= 0 {
 			continue
 		}
-		fmt.Fprintf(&b, "substituteInPlace pyproject.toml --replace-fail %s %s\n", shellQuote(q), shellQuote(q[:end]))
+		for _, file := range resolver.RelaxFiles(info, q) {
+			fmt.Fprintf(&b, "substituteInPlace %s --replace-fail %s %s\n", file, shellQuote(q), shellQuote(q[:end]))
+		}
 	}
 	return b.String()
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/sdist"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver"
 )
 
@@ -158,14 +159,14 @@ func checkAgainstPlan(t *testing.T, plan *resolver.Plan, got map[string]stubPack
 			}
 			if fit.PostPatch != nil {
 				require.NotNil(t, g.PostPatch, attr)
-				assert.Equal(t, *fit.PostPatch+relaxScript(p.RelaxBuildRequires), *g.PostPatch, attr)
+				assert.Equal(t, *fit.PostPatch+relaxScript(p), *g.PostPatch, attr)
 			}
 			assert.Equal(t, fit.DoCheck, g.DoCheck, attr)
 			if fit.RelaxSet {
 				assert.Equal(t, len(fit.RelaxDeps), len(g.PythonRelaxDeps.([]any)), attr)
 			}
 		}
-		if relax := relaxScript(p.RelaxBuildRequires); relax != "" {
+		if relax := relaxScript(p); relax != "" {
 			// Added after nixpkgs' own postPatch, or alone.
 			require.NotNil(t, g.PostPatch, attr)
 			assert.True(t, strings.HasSuffix(*g.PostPatch, relax), "%s: postPatch %q", attr, *g.PostPatch)
@@ -290,4 +291,53 @@ func TestPatchDir(t *testing.T) {
 	out, err = RenderOverlay(plan, opts)
 	require.NoError(t, err)
 	assert.Contains(t, string(out), "patches = [ ./sub/patches/markdownify-no-network.patch ];")
+}
+
+// TestRelaxSetupCfgEvaluates: a build requirement relaxed because
+// setup.cfg's setup_requires spells it is rewritten in setup.cfg (and in
+// pyproject.toml too when [build-system] spells it alike), for an added
+// package and after nixpkgs' own postPatch of an overridden one; Nix
+// evaluates the overlay against the stub set.
+func TestRelaxSetupCfgEvaluates(t *testing.T) {
+	nixInstantiate(t)
+	stub, err := filepath.Abs("testdata/stub")
+	require.NoError(t, err)
+	plan := loadPlan(t, "testdata/override.plan.json")
+	added := loadPlan(t, "testdata/add-fetchurl.plan.json")
+	for _, p := range added.Packages {
+		if p.Name == "django-friendly-tag-loader" {
+			plan.Packages = append(plan.Packages, p)
+		}
+	}
+	for i := range plan.Packages {
+		p := &plan.Packages[i]
+		switch p.Name {
+		case "icalendar": // setuptools>=99 in both files
+			p.RelaxBuildRequires = []string{"setuptools>=99", "setuptools_scm[toml]>=9"}
+			p.Sdist.Inspection = &sdist.Info{
+				BuildSystem:   sdist.BuildSystem{Declared: true, Requires: []string{"setuptools>=99"}, Backend: "setuptools.build_meta"},
+				SetupRequires: []string{"setuptools>=99", "setuptools_scm[toml]>=9"},
+			}
+		case "django-friendly-tag-loader": // no [build-system]: setup.cfg only
+			p.Sdist.Inspection = &sdist.Info{BuildSystem: sdist.LegacyBuildSystem(), SetupRequires: []string{"setuptools>=99"}}
+		}
+	}
+	overlay, err := RenderOverlay(plan, testOptions)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "python-packages.nix")
+	require.NoError(t, os.WriteFile(path, overlay, 0o644))
+	out := runNix(t, "--eval", "--strict", "--json", "-E", "import "+stub+" (import "+path+")")
+	var got map[string]stubPackage
+	require.NoError(t, json.Unmarshal(out, &got))
+	checkAgainstPlan(t, plan, got)
+
+	require.NotNil(t, got["icalendar"].PostPatch)
+	// The stub's icalendar postPatch comes first (kept or dropped per the
+	// plan's recipe decisions), then the relaxations.
+	assert.True(t, strings.HasSuffix(*got["icalendar"].PostPatch,
+		"substituteInPlace pyproject.toml --replace-fail 'setuptools>=99' 'setuptools'\n"+
+			"substituteInPlace setup.cfg --replace-fail 'setuptools>=99' 'setuptools'\n"+
+			"substituteInPlace setup.cfg --replace-fail 'setuptools_scm[toml]>=9' 'setuptools_scm'\n"), *got["icalendar"].PostPatch)
+	require.NotNil(t, got["django-friendly-tag-loader"].PostPatch)
+	assert.Equal(t, "substituteInPlace setup.cfg --replace-fail 'setuptools>=99' 'setuptools'\n", *got["django-friendly-tag-loader"].PostPatch)
 }
