@@ -11,8 +11,10 @@ import (
 // file name and digest (Inspections), so a later run reuses it without the
 // archive. The metadata's long description and author fields are not kept.
 type Inspection struct {
-	BuildSystem        BuildSystem      `json:"buildSystem"`
-	ImportNames        []string         `json:"importNames"`
+	BuildSystem BuildSystem `json:"buildSystem"`
+	ImportNames []string    `json:"importNames"`
+	// SetupRequires is setup.cfg's setup_requires, as spelled there.
+	SetupRequires      []string         `json:"setupRequires,omitempty"`
 	Native             []NativeFinding  `json:"native,omitempty"`
 	RequiresDistSource string           `json:"requiresDistSource,omitempty"`
 	Metadata           *InspectMetadata `json:"metadata,omitempty"`
@@ -58,6 +60,7 @@ func NewInspection(info *sdist.Info) *Inspection {
 		BuildSystem:        BuildSystem{Declared: info.BuildSystem.Declared, Requires: info.BuildSystem.Requires, Backend: info.BuildSystem.Backend},
 		ImportNames:        info.ImportNames,
 		RequiresDistSource: info.RequiresDistSource,
+		SetupRequires:      info.SetupRequires,
 	}
 	for _, f := range info.Native.Findings {
 		in.Native = append(in.Native, NativeFinding{Kind: string(f.Kind), Count: f.Count, Examples: f.Examples})
@@ -84,6 +87,7 @@ func (in *Inspection) Info() *sdist.Info {
 		RequiresDistSource: in.RequiresDistSource,
 		BuildSystem:        sdist.BuildSystem{Declared: in.BuildSystem.Declared, Requires: in.BuildSystem.Requires, Backend: in.BuildSystem.Backend},
 		ImportNames:        in.ImportNames,
+		SetupRequires:      in.SetupRequires,
 	}
 	for _, f := range in.Native {
 		info.Native.Findings = append(info.Native.Findings, sdist.NativeFinding{Kind: sdist.NativeKind(f.Kind), Count: f.Count, Examples: f.Examples})

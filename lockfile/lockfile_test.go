@@ -65,6 +65,7 @@ func fullInfo() *sdist.Info {
 		RequiresDistSource: sdist.SourcePKGINFO,
 		BuildSystem:        sdist.BuildSystem{Declared: true, Requires: []string{"hatchling"}, Backend: "hatchling.build"},
 		ImportNames:        []string{"demo"},
+		SetupRequires:      []string{"setuptools_scm>=6"},
 		Native:             sdist.Native{Findings: []sdist.NativeFinding{{Kind: sdist.NativeC, Count: 2, Examples: []string{"a.c", "b.c"}}}},
 	}
 }
