@@ -10,6 +10,7 @@ import (
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/index"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/sdist"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/config"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/nixpkgs"
 )
 
@@ -73,8 +74,10 @@ func (r *run) projectCands(name string) (*projectCands, error) {
 	if ok {
 		return pc, nil
 	}
-	// A partial (recorded) set cannot say nixpkgs lacks what it omits.
-	if _, err := r.in.Nixpkgs.Find(name); err != nil {
+	// A partial (recorded) set cannot say nixpkgs lacks what it omits,
+	// unless pip2nix.toml builds the project from the index anyway: then
+	// whether nixpkgs has it does not matter.
+	if _, err := r.in.Nixpkgs.Find(name); err != nil && r.pkgConfig(name).Source != config.SourceIndex {
 		return nil, err
 	}
 	p, err := r.fe.project(name).wait(r.ctx)
