@@ -39,15 +39,25 @@ let
           "go.sum"
           "pypi"
           "recorded"
+          "facts"
+          "lockfile"
+          "nixmap"
           "flake.nix"
           "nix"
           "README.md"
+          "docs"
+          "audit"
         ];
       expected = [
         true
         true
         true
         true
+        true
+        true
+        true
+        false
+        false
         false
         false
         false
