@@ -62,14 +62,25 @@
         pkgs:
         let
           packages = self.packages.${pkgs.stdenv.hostPlatform.system};
-          # Regenerates python-packages.nix against this flake's own nixpkgs,
-          # from Bitpoll's pinned requirements (requirements-production.txt
-          # is compiled from both of Bitpoll's .in files, so it is the whole
-          # closure).
+          # Regenerates python-packages.nix, pip2nix.lock and audit/ (in the
+          # current directory: run it at the repository's root) against this
+          # flake's own nixpkgs and the live index, from Bitpoll's pinned
+          # requirements (requirements-production.txt is compiled from both
+          # of Bitpoll's .in files, so it is the whole closure), with the
+          # settings of this flake's pip2nix.toml: the same inputs
+          # checks.python-packages-up-to-date checks the lock against.
+          # Later arguments override these (e.g. --advisories URL).
           regenerate = pkgs.writeShellScriptBin "pip2nix-bitpoll-regenerate" ''
+            mkdir -p audit
             exec ${packages.pip2nix-bitpoll}/bin/pip2nix-bitpoll generate \
               --nixpkgs ${nixpkgs} \
+              ${lib.optionalString (nixpkgs ? rev) "--nixpkgs-rev ${nixpkgs.rev}"} \
               -r ${bitpoll}/requirements-production.txt \
+              --config ${self}/pip2nix.toml \
+              --advisories ${self}/recorded/pypa-advisory-database-2024-10-10 \
+              -o python-packages.nix \
+              --report audit/bitpoll.md \
+              --report-json audit/bitpoll.json \
               "$@"
           '';
         in
@@ -167,10 +178,18 @@
             if printf '%s' "$report" | grep -q '^FAIL'; then exit 1; fi
             printf '%s' "$report" > "$out"
           '';
-          python-packages-up-to-date = pkgs.callPackage ./nix/tests/up-to-date.nix {
+          # python-packages.nix and audit/ equal what pip2nix.lock renders,
+          # and the lock was made for Bitpoll's pinned requirements, this
+          # pip2nix.toml and this flake's nixpkgs revision (offline, no
+          # index: nix/checks/up-to-date.nix).
+          python-packages-up-to-date = pkgs.callPackage ./nix/checks/up-to-date.nix {
             inherit (packages) pip2nix-bitpoll;
-            bitpollSrc = bitpoll;
-            repo = self;
+            src = self;
+            requirements = [ "${bitpoll}/requirements-production.txt" ];
+            config = "pip2nix.toml";
+            nixpkgsRev = nixpkgs.rev or null;
+            reportMarkdown = "audit/bitpoll.md";
+            reportJSON = "audit/bitpoll.json";
           };
         }
         // lib.optionalAttrs pkgs.stdenv.hostPlatform.isLinux {

@@ -6,29 +6,21 @@
 }:
 let
   root = ../.;
+  goSource = import ./go-source.nix { inherit root; };
 in
 buildGoModule {
   pname = "pip2nix-bitpoll";
   version = "0.1.0";
 
-  # Only what `go build` and `go test` read, so editing the Nix files or the
-  # docs does not rebuild the tool.
+  # Only what `go build` and `go test` read (nix/go-source.nix: go.mod,
+  # go.sum and every top-level directory but nix/, docs/, audit/, scripts/),
+  # so editing the Nix files or the docs does not rebuild the tool, and a
+  # new Go package is never left out.
   src = lib.fileset.toSource {
     inherit root;
-    fileset = lib.fileset.unions [
-      (root + "/go.mod")
-      (root + "/go.sum")
-      (lib.fileset.maybeMissing (root + "/advisory"))
-      (lib.fileset.maybeMissing (root + "/cmd"))
-      (lib.fileset.maybeMissing (root + "/fixtures"))
-      (lib.fileset.maybeMissing (root + "/internal"))
-      (lib.fileset.maybeMissing (root + "/nixexpr"))
-      (lib.fileset.maybeMissing (root + "/pypi"))
-      # recorded real data the tests check (recorded/nixpkgs/*.toml → *.json)
-      (lib.fileset.maybeMissing (root + "/recorded"))
-      (lib.fileset.maybeMissing (root + "/report"))
-      (lib.fileset.maybeMissing (root + "/resolver"))
-    ];
+    fileset = lib.fileset.unions (
+      map (name: root + "/${name}") (goSource.files ++ goSource.directories)
+    );
   };
 
   # Computed offline from go.sum by nix/update-vendor-hash.sh; `--check`

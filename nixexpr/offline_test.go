@@ -85,9 +85,25 @@ func TestNixpkgsDriftWarns(t *testing.T) {
 	require.True(t, ok, stderr)
 	assert.NotContains(t, stderr, "warning", "the stub has the versions the plan saw")
 
+	// The plan's Version is PEP 440's spelling; the check compares
+	// nixpkgs' own (certifi "2025.06.15" is version 2025.6.15).
+	spelled := loadPlan(t, "testdata/override.plan.json")
+	for i := range spelled.Packages {
+		if p := &spelled.Packages[i]; p.Attr == "pytz" {
+			nix := p.Version
+			p.Version, p.NixpkgsVersion = p.Version+".0", &nix
+		}
+	}
+	rendered, err := RenderOverlay(spelled, testOptions)
+	require.NoError(t, err)
+	_, stderr, ok = evalStub(t, rendered, "set")
+	require.True(t, ok, stderr)
+	assert.NotContains(t, stderr, "warning", "nixpkgs' spelling is compared, not the normalized version")
+
 	for i := range plan.Packages {
 		if p := &plan.Packages[i]; p.Attr == "pytz" {
-			p.Version = "2024.1"
+			old := "2024.1"
+			p.Version, p.NixpkgsVersion = old, &old
 		}
 	}
 	plan.Packages = append(plan.Packages, resolver.Package{Name: "gone", Version: "1.0", Action: resolver.UseNixpkgs, Attr: "gone", Source: resolver.FromNixpkgs})

@@ -160,10 +160,12 @@ func reliedOn(pkgs []resolver.Package) AttrSet {
 	versions := map[string]string{}
 	for _, p := range pkgs {
 		switch {
+		// nixpkgs' own spelling (certifi "2025.06.15"), which the drift
+		// check compares with prev's; Version is normalized (2025.6.15).
 		case p.Action == resolver.UseNixpkgs:
-			versions[orName(p.Attr, p.Name)] = p.Version
+			versions[orName(p.Attr, p.Name)] = nixpkgsSpelling(p)
 		case p.Action == resolver.Alias && p.NixpkgsAttr != "":
-			versions[p.NixpkgsAttr] = p.Version
+			versions[p.NixpkgsAttr] = nixpkgsSpelling(p)
 		case p.Action == resolver.Override && p.NixpkgsAttr != "" && p.NixpkgsVersion != nil:
 			versions[p.NixpkgsAttr] = *p.NixpkgsVersion
 		}
@@ -178,6 +180,14 @@ func reliedOn(pkgs []resolver.Package) AttrSet {
 		set.Bindings = append(set.Bindings, Attr{Path: []string{attr}, Value: String(versions[attr])})
 	}
 	return set
+}
+
+// nixpkgs' version of a package taken from nixpkgs, as nixpkgs spells it.
+func nixpkgsSpelling(p resolver.Package) string {
+	if p.NixpkgsVersion != nil {
+		return *p.NixpkgsVersion
+	}
+	return p.Version
 }
 
 // needsDigest reports whether pkg is built from an sdist whose digest

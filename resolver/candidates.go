@@ -10,6 +10,7 @@ import (
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/index"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi/sdist"
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/config"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/nixpkgs"
 )
 
@@ -73,9 +74,11 @@ func (r *run) projectCands(name string) (*projectCands, error) {
 	if ok {
 		return pc, nil
 	}
-	// A partial (recorded) set cannot say nixpkgs lacks what it omits.
-	// (A complete one is asked once, through r.lookup, in buildCands.)
-	if r.in.Nixpkgs.Partial {
+	// A partial (recorded) set cannot say nixpkgs lacks what it omits,
+	// unless pip2nix.toml builds the project from the index anyway: then
+	// whether nixpkgs has it does not matter. (A complete set is asked
+	// once, through r.lookup, in buildCands.)
+	if r.in.Nixpkgs.Partial && r.pkgConfig(name).Source != config.SourceIndex {
 		if _, err := r.in.Nixpkgs.Find(name); err != nil {
 			return nil, err
 		}

@@ -51,6 +51,7 @@ type resolveFlags struct {
 	advisories   string
 	failOnAdv    bool
 	recorded     string
+	config       string
 	timeout      time.Duration
 	deadline     time.Duration
 	maxSteps     int
@@ -72,6 +73,7 @@ func (f *resolveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.advisories, "advisories", "", "check the closure against OSV advisories at `PATH|URL`: a PyPA advisory-database checkout (vulns/<project>/<ID>.yaml), an OSV .json file or a .zip export; http(s) URLs are downloaded")
 	fs.BoolVar(&f.failOnAdv, "fail-on-advisories", false, "exit 9 when advisories not accepted in pip2nix.toml affect the chosen versions (outputs are still written)")
 	fs.StringVar(&f.recorded, "recorded", "", "resolve against recorded index facts in `DIR` (recorded/index/*.toml) instead of an index; no archive is read")
+	fs.StringVar(&f.config, "config", "", "read settings from `FILE` (default: "+config.FileName+" beside the first -r file); the lock names it by its base name")
 	fs.StringVar(&f.graph, "graph", "", "write the closure graph for Graphviz to `FILE.dot`")
 	fs.DurationVar(&f.timeout, "timeout", index.DefaultTimeout, "give up an index request (then retry it) after `DURATION` without receiving anything; a slow body that keeps arriving is never cut off")
 	fs.DurationVar(&f.deadline, "deadline", 30*time.Minute, "give up the whole run after `DURATION` (0: no limit)")
@@ -182,7 +184,8 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 	if err != nil {
 		return err
 	}
-	if inputs, err = withConfigInput(inputs, reqPaths[0]); err != nil {
+	cfgPath := f.configPath(reqPaths[0])
+	if inputs, err = withConfigInput(inputs, cfgPath); err != nil {
 		return err
 	}
 	lockPath := lf.lockPath(overlayPath)
@@ -191,9 +194,9 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 		return err
 	}
 	if f.check && oldLock != nil {
-		return checkFromLock(e, f, lf, oldLock, lockPath, inputs, overlayPath, patchDir(config.Find(reqPaths[0]), overlayPath))
+		return checkFromLock(e, f, lf, oldLock, lockPath, inputs, overlayPath, patchDir(cfgPath, overlayPath))
 	}
-	cfg, err := config.Load(config.Find(reqPaths[0]))
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		return withCode(exitInput, err)
 	}
@@ -276,9 +279,10 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 		RequireHashes: opts.RequireHashes,
 		Inspections:   lockfile.Merge(inspections...),
 	}
-	if !strings.HasSuffix(set.Ref, ".json") && set.Ref != "" {
+	if !strings.HasSuffix(f.nixpkgsRef, ".json") && !strings.HasSuffix(set.Ref, ".json") && set.Ref != "" {
 		// An evaluable nixpkgs can give the texts of its patches, so the
-		// overlay keeps those that apply to the releases it moves to.
+		// overlay keeps those that apply to the releases it moves to. A
+		// saved query cannot, whatever reference it records.
 		in.PatchTexts = func(ctx context.Context, attrs []string) (map[string][]*string, error) {
 			return nixpkgs.PatchTexts(ctx, nixpkgs.QueryOptions{Ref: set.Ref, Python: f.python, Stderr: e.stderr, Progress: progress.event}, attrs)
 		}
@@ -299,7 +303,7 @@ func runResolve(ctx context.Context, e *env, f *resolveFlags, lf *lockFlags, arg
 		DBSource:   describeAdvisories(f.advisories),
 		Nixpkgs:    set,
 		Allowed:    cfg.AllowedAdvisories,
-		ConfigPath: relativeTo(filepath.Dir(reqPaths[0]), cfg.Path),
+		ConfigPath: filepath.Base(cfg.Path),
 	})
 	outs, markdown, err := renderOutputs(plan, indexName, overlayPath, patchDir(cfg.Path, overlayPath), f)
 	if err != nil {
@@ -405,7 +409,7 @@ func renderOutputs(plan *resolver.Plan, indexDesc, overlayPath, patchDir string,
 	if overlayPath != "" {
 		overlay, err := nixexpr.RenderOverlay(plan, nixexpr.OverlayOptions{
 			Generator: "pip2nix-bitpoll " + version,
-			Command:   regenerateCommand(requirementPaths(f), plan),
+			Command:   regenerateCommand(requirementPaths(f), f.config, plan),
 			Index:     indexDesc,
 			PatchDir:  patchDir,
 		})
@@ -509,9 +513,6 @@ func relativeTo(dir, file string) string {
 	return filepath.ToSlash(file)
 }
 
-// regenerateCommand is the command line the overlay's header recommends:
-// every -r file in order (relative to the first one's directory, as the
-// header's other paths), and the flags that change the result.
 // requirementPaths returns the -r files, requirements.txt by default.
 func requirementPaths(f *resolveFlags) []string {
 	if len(f.requirements) == 0 {
@@ -520,11 +521,27 @@ func requirementPaths(f *resolveFlags) []string {
 	return []string(f.requirements)
 }
 
-func regenerateCommand(reqPaths []string, plan *resolver.Plan) string {
+// configPath is the pip2nix.toml to read: --config, else the one beside
+// the first requirements file.
+func (f *resolveFlags) configPath(firstRequirements string) string {
+	if f.config != "" {
+		return f.config
+	}
+	return config.Find(firstRequirements)
+}
+
+// regenerateCommand is the command line the overlay's header recommends:
+// every -r file in order (relative to the first one's directory, as the
+// header's other paths), --config by its base name (as the lock names it)
+// and the flags that change the result.
+func regenerateCommand(reqPaths []string, configFlag string, plan *resolver.Plan) string {
 	parts := []string{"pip2nix-bitpoll generate"}
 	base := filepath.Dir(reqPaths[0])
 	for _, p := range reqPaths {
 		parts = append(parts, "-r "+relativeTo(base, p))
+	}
+	if configFlag != "" {
+		parts = append(parts, "--config "+filepath.Base(configFlag))
 	}
 	if plan.Policy != resolver.Compatible {
 		parts = append(parts, "--policy "+string(plan.Policy))

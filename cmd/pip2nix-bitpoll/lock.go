@@ -15,7 +15,6 @@ import (
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/facts"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/lockfile"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver"
-	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/config"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/resolver/nixpkgs"
 )
 
@@ -73,11 +72,12 @@ func readLock(path string) (*lockfile.Lock, error) {
 	return l, nil
 }
 
-// withConfigInput adds pip2nix.toml (beside the first requirements file),
-// when there is one, to the inputs: it changes the resolution as much as
-// the requirements do, so the lock and the overlay's header name its digest.
-func withConfigInput(inputs []resolver.InputFile, firstRequirements string) ([]resolver.InputFile, error) {
-	path := config.Find(firstRequirements)
+// withConfigInput adds the settings file at path (pip2nix.toml), when there
+// is one, to the inputs: it changes the resolution as much as the
+// requirements do, so the lock and the overlay's header name its digest.
+// It is named by its base name, so a check that reads it from elsewhere (a
+// store path) still matches.
+func withConfigInput(inputs []resolver.InputFile, path string) ([]resolver.InputFile, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return inputs, nil
@@ -86,7 +86,7 @@ func withConfigInput(inputs []resolver.InputFile, firstRequirements string) ([]r
 		return nil, withCode(exitInput, err)
 	}
 	sum := sha256.Sum256(data)
-	return append(inputs, resolver.InputFile{Path: relativeTo(filepath.Dir(firstRequirements), path), SHA256: hex.EncodeToString(sum[:])}), nil
+	return append(inputs, resolver.InputFile{Path: filepath.Base(path), SHA256: hex.EncodeToString(sum[:])}), nil
 }
 
 // querySHA256 is the digest of the nixpkgs query as nixpkgs-query saves it.

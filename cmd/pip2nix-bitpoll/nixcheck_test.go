@@ -35,6 +35,9 @@ func TestUpToDateNixCheck(t *testing.T) {
 	}
 	root, err := filepath.Abs("../..")
 	require.NoError(t, err)
+	if _, err := os.Stat(filepath.Join(root, "nix/checks/up-to-date.nix")); err != nil {
+		t.Skip("nix/checks/up-to-date.nix is outside the Go source (the Nix build's check phase)")
+	}
 	work := t.TempDir()
 	synthetic := filepath.Join(root, "facts/testdata/synthetic")
 	req := filepath.Join(work, "requirements.txt")
@@ -53,11 +56,14 @@ func TestUpToDateNixCheck(t *testing.T) {
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 
-	script := func(rev string) string {
+	script := func(rev string, config ...string) string {
 		t.Helper()
-		revArg := "null"
+		revArg, configArg := "null", "null"
 		if rev != "" {
 			revArg = `"` + rev + `"`
+		}
+		if len(config) > 0 {
+			configArg = `"` + config[0] + `"`
 		}
 		expr := `import ` + root + `/nix/checks/up-to-date.nix {
 			lib = import ` + nixpkgsLib + `/lib;
@@ -66,6 +72,7 @@ func TestUpToDateNixCheck(t *testing.T) {
 			src = "` + work + `";
 			requirements = [ "` + req + `" ];
 			nixpkgsRev = ` + revArg + `;
+			config = ` + configArg + `;
 		}`
 		cmd := exec.Command(nixBin, "--eval", "--strict", "--json", "-E", expr)
 		cmd.Env = append(os.Environ(), "NIX_PATH=")
@@ -107,4 +114,19 @@ func TestUpToDateNixCheck(t *testing.T) {
 	log, ok = sandbox(script(rev))
 	assert.False(t, ok)
 	assert.Contains(t, log, "requirements.txt changed")
+	require.NoError(t, os.WriteFile(req, data, 0o644))
+
+	// Settings given with --config (the flake passes its pip2nix.toml, away
+	// from Bitpoll's requirements) are an input the check reads too.
+	require.NoError(t, os.MkdirAll(filepath.Join(work, "conf"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(work, "conf", "pip2nix.toml"), []byte("[packages.tiny-dep]\npin = \"==1.0\"\n"), 0o644))
+	code = run(context.Background(), e, []string{"generate", "-q", "-r", req, "--recorded", filepath.Join(synthetic, "index"),
+		"--nixpkgs", filepath.Join(synthetic, "nixpkgs-python312.json"), "-o", overlay,
+		"--config", filepath.Join(work, "conf", "pip2nix.toml"), "--nixpkgs-rev", rev})
+	require.Equal(t, 0, code, stderr.String())
+	log, ok = sandbox(script(rev, "conf/pip2nix.toml"))
+	assert.True(t, ok, "the lock names the settings it was made with: %s", log)
+	log, ok = sandbox(script(rev))
+	assert.False(t, ok, "without them the inputs differ")
+	assert.Contains(t, log, "pip2nix.toml")
 }

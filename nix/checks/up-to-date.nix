@@ -13,6 +13,9 @@
   src,
   # The requirements files, in the order generate was given them with -r.
   requirements,
+  # Path under src of the settings generate was given with --config; null:
+  # pip2nix.toml beside the first requirements file, if any.
+  config ? null,
   # The revision the lock must name (the flake's `nixpkgs.rev`); null skips it.
   nixpkgsRev ? null,
   python ? "python312",
@@ -38,6 +41,10 @@ let
       python
       "--policy"
       policy
+    ]
+    ++ lib.optionals (config != null) [
+      "--config"
+      "${src}/${config}"
     ]
     ++ lib.optionals (nixpkgsRev != null) [
       "--nixpkgs-rev"

@@ -39,15 +39,25 @@ let
           "go.sum"
           "pypi"
           "recorded"
+          "facts"
+          "lockfile"
+          "nixmap"
           "flake.nix"
           "nix"
           "README.md"
+          "docs"
+          "audit"
         ];
       expected = [
         true
         true
         true
         true
+        true
+        true
+        true
+        false
+        false
         false
         false
         false
@@ -277,14 +287,27 @@ let
         map (f: lib.hasInfix f script) [
           "pip2nix-bitpoll generate"
           "--check"
-          "/fixtures/index"
+          "/requirements-production.txt"
           "/python-packages.nix"
+          "/pip2nix.lock"
+          "/pip2nix.toml"
+          "/audit/bitpoll.md"
+          "/audit/bitpoll.json"
+          # Offline: the lock alone, never an index or the fixtures.
+          "--index-url"
+          "/fixtures/"
         ];
       expected = [
         true
         true
         true
         true
+        true
+        true
+        true
+        true
+        false
+        false
       ];
     };
     devShell = {

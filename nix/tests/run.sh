@@ -2,7 +2,9 @@
 # Offline checks of the Nix side, for CI (Nix 2.8, no nixpkgs, no network):
 #   1. every .nix file of the repository parses;
 #   2. nix/update-vendor-hash.sh --check (when go and a module cache or the
-#      module proxy are at hand; skipped otherwise, unless required);
+#      module proxy are at hand; skipped otherwise, unless required), and
+#      every directory holding .go files is in the package's source
+#      (nix/go-source.nix);
 #   3. the Python and shell helpers the package and the module ship
 #      (settings_local.py, check_static.py, check_encryption_key.py with
 #      python3; prepare-keys.sh);
@@ -94,6 +96,33 @@ if command -v go >/dev/null && [ "${PIP2NIX_SKIP_VENDOR_HASH:-0}" != 1 ]; then
   fi
 else
   echo "skip: vendorHash check (no go, or PIP2NIX_SKIP_VENDOR_HASH=1)"
+fi
+
+# 2b. The package's Go source (nix/go-source.nix) holds every .go file:
+# a Go package outside it would not compile in `nix build`.
+list_go_dirs() {
+  if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+    git -C "$top" ls-files '*.go'
+  else
+    (cd "$top" && find . -name '*.go' -not -path './.git/*' | sed 's|^\./||')
+  fi | awk -F/ '{ print (NF == 1 ? "." : $1) }' | sort -u
+}
+if dirs=$(nix-instantiate --eval --strict --json -E \
+  "(import $top/nix/go-source.nix { root = $top; }).directories" 2>&1); then
+  missing=()
+  while IFS= read -r d; do
+    case "$dirs" in
+      *"\"$d\""*) ;;
+      *) missing+=("$d") ;;
+    esac
+  done < <(list_go_dirs)
+  if [ ${#missing[@]} -eq 0 ]; then
+    pass "go source: every directory holding .go files is in nix/go-source.nix's set"
+  else
+    fail "go source: .go files outside the package's source (nix/go-source.nix): ${missing[*]}"
+  fi
+else
+  fail "go source: cannot evaluate nix/go-source.nix: $dirs"
 fi
 
 # 3. The helpers, without Nix's evaluator.

@@ -92,6 +92,7 @@ func TestFindPartial(t *testing.T) {
 	require.True(t, errors.As(err, &nr), "%v", err)
 	assert.Equal(t, "sentry-sdk", nr.Name)
 	assert.Contains(t, err.Error(), "nixpkgs query nixos-25.05 is partial and does not record sentry-sdk")
+	assert.Contains(t, err.Error(), `[packages.sentry-sdk] source = "index" in pip2nix.toml`, "says how to decide")
 
 	// A complete set answers "absent" without an error.
 	s.Partial = false

@@ -14,7 +14,8 @@ type NotRecordedError struct {
 // Error names the project and the partial query.
 func (e *NotRecordedError) Error() string {
 	return fmt.Sprintf("nixpkgs query %s is partial and does not record %s: whether nixpkgs has it is unknown; "+
-		"record it, or run against a live nixpkgs (--nixpkgs REF)", e.Ref, e.Name)
+		"record it, run against a live nixpkgs (--nixpkgs REF), or build it from the index whatever nixpkgs has: "+
+		"[packages.%s] source = \"index\" in pip2nix.toml", e.Ref, e.Name, e.Name)
 }
 
 // Unwrap makes errors.Is(err, ErrNotRecorded) hold.

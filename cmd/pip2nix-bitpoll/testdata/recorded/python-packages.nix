@@ -6,7 +6,7 @@
 # for every Python application of the system).
 #
 # Inputs:
-#   requirements.txt sha256:83f48ae6ad192398778323e0093f5d11dcb65d6c86cef340e4c78fde047dd86e
+#   requirements.txt sha256:3d9fd4caaa5337d274908969a58930e3c423254d2de5a4108ef3b78dfbdbb805
 # nixpkgs: synthetic (revision 0000000000000000000000000000000000000001)
 # Index: recorded facts in index (no archive read; every digest cites its source there)
 # Python: python312 3.12.10
