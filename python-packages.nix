@@ -18,8 +18,8 @@
 #   django-encrypted-model-fields django-markdownify django-widget-tweaks furl
 #   idna libsass lxml markdown orderedmultidict psycopg2 pyasn1 pyasn1-modules
 #   pycparser pydantic pydantic-core python-dateutil python-ldap pytz requests
-#   sentry-sdk six sqlparse tinycss2 typing-extensions tzlocal urllib3 vobject
-#   webencodings
+#   sentry-sdk six sqlparse tinycss2 typing-extensions typing-inspection tzlocal
+#   urllib3 vobject webencodings
 #
 # Needs regeneration online: no public record gives the sdist digest of
 #   cryptojwt 1.9.1 django-auth-ldap 4.8.0 django-friendly-tag-loader 1.3.1
@@ -71,6 +71,7 @@ let
     sqlparse = "0.5.0";
     tinycss2 = "1.4.0";
     typing-extensions = "4.13.2";
+    typing-inspection = "0.4.1";
     tzlocal = "5.3.1";
     urllib3 = "2.5.0";
     vobject = "0.9.9";

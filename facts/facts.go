@@ -355,7 +355,7 @@ func (x *Index) Release(ctx context.Context, name, version string) (*index.Relea
 		return nil, err
 	}
 	for _, r := range p.releases {
-		if r.Version != version {
+		if !sameVersion(r.Version, version) {
 			continue
 		}
 		return &index.ReleaseInfo{
@@ -366,6 +366,21 @@ func (x *Index) Release(ctx context.Context, name, version string) (*index.Relea
 		}, nil
 	}
 	return nil, fmt.Errorf("%s==%s is not among the recorded facts in %s: %w", name, version, p.file, index.ErrNotFound)
+}
+
+// sameVersion reports whether two version texts name the same release: equal
+// text, or equal under PEP 440 (nixpkgs writes certifi "2025.06.15", the
+// index publishes "2025.6.15").
+func sameVersion(recorded, asked string) bool {
+	if recorded == asked {
+		return true
+	}
+	a, err := pypi.ParseVersion(recorded)
+	if err != nil {
+		return false
+	}
+	b, err := pypi.ParseVersion(asked)
+	return err == nil && a.Equal(b)
 }
 
 // Open always fails: recorded facts hold no archives. A resolution finds

@@ -43,6 +43,11 @@ func TestLoadServesReleases(t *testing.T) {
 	assert.Equal(t, ">=3.9", ri.RequiresPython)
 	assert.Len(t, ri.RequiresDist, 3)
 
+	ri, err = x.Release(ctx, "demo-app", "01.0.0")
+	require.NoError(t, err, "a version equal under PEP 440 names the same release")
+	assert.Equal(t, "1.0", ri.Version, "the recorded text is served")
+	_, err = x.Release(ctx, "demo-app", "not a version")
+	assert.ErrorIs(t, err, index.ErrNotFound)
 	_, err = x.Release(ctx, "demo-app", "9.9")
 	assert.ErrorIs(t, err, index.ErrNotFound)
 	_, err = x.Project(ctx, "absent")
