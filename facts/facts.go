@@ -36,6 +36,16 @@
 //	file = "Django-5.0.6.tar.gz"
 //	agrees = true                          # found (or file) equals the recorded value
 //
+// A record must be consistent, or Load refuses it at the line of the
+// [[release]] (or [[release.source]]) at fault: the sdist is
+// <project>-<version>.tar.gz or .zip (the name in any PEP 503 spelling);
+// a source with a repo names a path, every source a kind, one supporting
+// "sdist" a file; one supporting "sha256" says whether it agrees, and
+// agrees exactly when its found digest (hex, sha256:<hex> or Nix's
+// sha256-<base64>) equals the release's; sha256_status "agree" needs two
+// repositories giving the digest, "single" exactly one, "unattributed"
+// none (only store excerpts).
+//
 // A known digest is served only when at least one source supports it
 // (facts has "sha256" and agrees = true). A "disputed" or "unknown" digest
 // is served as unknown, so the overlay names the package as needing
@@ -48,8 +58,11 @@ package facts
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -58,6 +71,7 @@ import (
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
+	"github.com/pelletier/go-toml/v2/unstable"
 
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/lockfile"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
@@ -84,6 +98,8 @@ var ErrNoArchive = errors.New("recorded facts hold no archive bytes")
 var (
 	hex64    = regexp.MustCompile(`^[0-9a-f]{64}$`)
 	commitRe = regexp.MustCompile(`^([0-9a-f]{40})?$`)
+	repoRe   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+	sdistRe  = regexp.MustCompile(`^(.+)-([^-]+)\.(tar\.gz|zip)$`)
 )
 
 type projectFile struct {
@@ -167,7 +183,9 @@ func loadFile(path string) (*project, error) {
 }
 
 // parseFile decodes and checks one project's facts; path names it in
-// errors, and its stem must be the project's name.
+// errors, and its stem must be the project's name. A release's error is
+// placed on the line of its [[release]] header, a source's on the line of
+// its [[release.source]] header.
 func parseFile(path string, data []byte) (*project, error) {
 	var pf projectFile
 	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
@@ -178,16 +196,17 @@ func parseFile(path string, data []byte) (*project, error) {
 	switch {
 	case pf.Project == "":
 		return nil, fmt.Errorf("%s: project is required", path)
-	case pypi.NormalizeName(pf.Project) != pf.Project:
+	case !pypi.ValidName(pf.Project) || pypi.NormalizeName(pf.Project) != pf.Project:
 		return nil, fmt.Errorf("%s: project %q is not a PEP 503 normalized name (%q)", path, pf.Project, pypi.NormalizeName(pf.Project))
 	case pf.Project != stem:
 		return nil, fmt.Errorf("%s: project %q does not match the file name (want %s.toml)", path, pf.Project, pf.Project)
 	case len(pf.Release) == 0:
 		return nil, fmt.Errorf("%s: no [[release]]", path)
 	}
+	lines := headerLines(data)
 	seen := map[string]bool{}
 	for i, r := range pf.Release {
-		where := fmt.Sprintf("%s: release[%d]", path, i)
+		where := at(path, lines.release(i)) + fmt.Sprintf(" release[%d]", i)
 		if r.Version == "" {
 			return nil, fmt.Errorf("%s: version is required", where)
 		}
@@ -196,49 +215,135 @@ func parseFile(path string, data []byte) (*project, error) {
 			return nil, fmt.Errorf("%s: recorded twice", where)
 		}
 		seen[r.Version] = true
-		if err := checkRelease(r); err != nil {
+		if j, err := checkRelease(pf.Project, r); err != nil {
+			if j >= 0 {
+				return nil, fmt.Errorf("%s release[%d] (%s@%s): source[%d]: %w", at(path, lines.source(i, j)), i, pf.Project, r.Version, j, err)
+			}
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
 	}
 	return &project{display: pf.Project, file: path, releases: pf.Release}, nil
 }
 
-// checkRelease checks one release's values against each other and its
-// sources.
-func checkRelease(r releaseFact) error {
+// at is "path:line:", or "path:" when the line is unknown (0).
+func at(path string, line int) string {
+	if line == 0 {
+		return path + ":"
+	}
+	return fmt.Sprintf("%s:%d:", path, line)
+}
+
+// tableLines are the lines of a file's [[release]] headers and, per
+// release, of its [[release.source]] headers.
+type tableLines struct {
+	releases []int
+	sources  [][]int
+}
+
+// release is the line of release i's header, 0 when it has none (an
+// inline table).
+func (l tableLines) release(i int) int {
+	if i < len(l.releases) {
+		return l.releases[i]
+	}
+	return 0
+}
+
+// source is the line of release i's source j's header, 0 when it has none.
+func (l tableLines) source(i, j int) int {
+	if i < len(l.sources) && j < len(l.sources[i]) {
+		return l.sources[i][j]
+	}
+	return 0
+}
+
+// headerLines finds the array-table headers of data, which decodes.
+func headerLines(data []byte) tableLines {
+	var l tableLines
+	var p unstable.Parser
+	p.Reset(data)
+	for p.NextExpression() {
+		e := p.Expression()
+		if e.Kind != unstable.ArrayTable {
+			continue
+		}
+		var key []string
+		line := 0
+		for it := e.Key(); it.Next(); {
+			n := it.Node()
+			if line == 0 {
+				line = p.Shape(n.Raw).Start.Line
+			}
+			key = append(key, string(n.Data))
+		}
+		switch strings.Join(key, ".") {
+		case "release":
+			l.releases = append(l.releases, line)
+			l.sources = append(l.sources, nil)
+		case "release.source":
+			if k := len(l.sources) - 1; k >= 0 {
+				l.sources[k] = append(l.sources[k], line)
+			}
+		}
+	}
+	return l
+}
+
+// checkRelease checks one release of project against itself and its
+// sources: the index of the source at fault, or -1 for the release.
+func checkRelease(project string, r releaseFact) (int, error) {
 	for _, q := range derefList(r.RequiresDist) {
 		if _, err := pypi.ParseRequirement(q); err != nil {
-			return fmt.Errorf("requires_dist %q: %w", q, err)
+			return -1, fmt.Errorf("requires_dist %q: %w", q, err)
 		}
 	}
 	switch {
 	case r.Sdist == "":
-		return fmt.Errorf("sdist is required (the file name as published, or %q / %q)", Unknown, Disputed)
+		return -1, fmt.Errorf("sdist is required (the file name as published, or %q / %q)", Unknown, Disputed)
 	case r.Sdist != Unknown && r.Sdist != Disputed && (strings.ContainsAny(r.Sdist, "/\\ ") || !isSdistName(r.Sdist)):
-		return fmt.Errorf("sdist %q: want a file name ending in .tar.gz or .zip, or %q / %q", r.Sdist, Unknown, Disputed)
+		return -1, fmt.Errorf("sdist %q: want a file name ending in .tar.gz or .zip, or %q / %q", r.Sdist, Unknown, Disputed)
+	case r.Sdist != Unknown && r.Sdist != Disputed && !sdistOf(r.Sdist, project, r.Version):
+		return -1, fmt.Errorf("sdist %q is not %s-%s.tar.gz or .zip (the name in any PEP 503 spelling)", r.Sdist, project, r.Version)
 	case r.SHA256 != Unknown && r.SHA256 != Disputed && !hex64.MatchString(r.SHA256):
-		return fmt.Errorf("sha256 %q: want 64 lower-case hex digits, %q or %q", r.SHA256, Unknown, Disputed)
+		return -1, fmt.Errorf("sha256 %q: want 64 lower-case hex digits, %q or %q", r.SHA256, Unknown, Disputed)
 	case !slices.Contains(Statuses, r.SHA256Status):
-		return fmt.Errorf("sha256_status %q: want one of %s", r.SHA256Status, strings.Join(Statuses, ", "))
+		return -1, fmt.Errorf("sha256_status %q: want one of %s", r.SHA256Status, strings.Join(Statuses, ", "))
 	case (r.SHA256 == Unknown) != (r.SHA256Status == "unknown") || (r.SHA256 == Disputed) != (r.SHA256Status == "disagree"):
-		return fmt.Errorf("sha256 %q contradicts sha256_status %q", r.SHA256, r.SHA256Status)
+		return -1, fmt.Errorf("sha256 %q contradicts sha256_status %q", r.SHA256, r.SHA256Status)
 	case len(r.Source) == 0:
-		return errors.New("cites no [[release.source]]")
+		return -1, errors.New("cites no [[release.source]]")
 	}
-	supported := false
+	repos := map[string]bool{} // attributed sources giving the digest
+	unattributed := 0          // unattributed excerpts giving it
 	for j, s := range r.Source {
-		if err := checkSource(s); err != nil {
-			return fmt.Errorf("source[%d]: %w", j, err)
+		if err := checkSource(s, r.SHA256); err != nil {
+			return j, err
 		}
-		supported = supported || (slices.Contains(s.Facts, "sha256") && s.Agrees != nil && *s.Agrees)
+		if slices.Contains(s.Facts, "sha256") && *s.Agrees {
+			if s.Repo == "" {
+				unattributed++
+			} else {
+				repos[s.Repo] = true
+			}
+		}
 	}
-	if hex64.MatchString(r.SHA256) && !supported {
-		return fmt.Errorf("sha256 %s: no [[release.source]] supports it (facts with \"sha256\" and agrees = true)", r.SHA256)
+	if hex64.MatchString(r.SHA256) && len(repos)+unattributed == 0 {
+		return -1, fmt.Errorf("sha256 %s: no [[release.source]] supports it (facts with \"sha256\" and agrees = true)", r.SHA256)
 	}
-	return nil
+	switch {
+	case r.SHA256Status == "agree" && len(repos) < 2:
+		return -1, fmt.Errorf("sha256_status \"agree\" needs two repositories giving the digest, has %d", len(repos))
+	case r.SHA256Status == "single" && len(repos) != 1:
+		return -1, fmt.Errorf("sha256_status \"single\" needs exactly one repository giving the digest, has %d", len(repos))
+	case r.SHA256Status == "unattributed" && len(repos) != 0:
+		return -1, fmt.Errorf("sha256_status \"unattributed\" needs only unattributed excerpts giving the digest, has %d repositories", len(repos))
+	}
+	return -1, nil
 }
 
-func checkSource(s sourceFact) error {
+// checkSource checks one source of a release whose recorded digest is
+// sha256.
+func checkSource(s sourceFact, sha256 string) error {
 	for _, f := range s.Facts {
 		if !slices.Contains(Facts, f) {
 			return fmt.Errorf("facts: %q is not one of %s", f, strings.Join(Facts, ", "))
@@ -247,10 +352,55 @@ func checkSource(s sourceFact) error {
 	switch {
 	case s.Repo == "" && s.StoreID == "":
 		return errors.New("names neither a repo nor a store_id")
+	case s.Repo != "" && !repoRe.MatchString(s.Repo):
+		return fmt.Errorf("repo %q: want owner/name", s.Repo)
+	case s.Repo != "" && s.Path == "":
+		return fmt.Errorf("repo %s: path is required", s.Repo)
 	case !commitRe.MatchString(s.Commit):
 		return fmt.Errorf("commit %q: want 40 lower-case hex digits", s.Commit)
+	case s.Kind == "":
+		return errors.New("kind is required (what the file is)")
+	case slices.Contains(s.Facts, "sdist") && s.File == "" && s.Found == "":
+		return errors.New("supports \"sdist\" but names no file")
+	case !slices.Contains(s.Facts, "sha256"):
+		return nil
+	case s.Agrees == nil:
+		return errors.New("supports \"sha256\" but says not whether it agrees")
+	}
+	h, err := digestHex(s.Found)
+	if err != nil {
+		return fmt.Errorf("found: %w", err)
+	}
+	if *s.Agrees != (h == sha256) {
+		return fmt.Errorf("agrees = %t, but found %s and the release records %s", *s.Agrees, h, sha256)
 	}
 	return nil
+}
+
+// digestHex converts a digest as written in a source to lower-case hex:
+// bare hex in either case, "sha256:<hex>" (lock files) or
+// "sha256-<base64>" (Nix SRI).
+func digestHex(found string) (string, error) {
+	switch {
+	case hex64.MatchString(strings.ToLower(found)):
+		return strings.ToLower(found), nil
+	case strings.HasPrefix(found, "sha256:") && hex64.MatchString(found[len("sha256:"):]):
+		return found[len("sha256:"):], nil
+	case strings.HasPrefix(found, "sha256-"):
+		raw, err := base64.StdEncoding.DecodeString(found[len("sha256-"):])
+		if err != nil || len(raw) != 32 {
+			return "", fmt.Errorf("SRI digest %q is not 32 bytes of base64", found)
+		}
+		return hex.EncodeToString(raw), nil
+	}
+	return "", fmt.Errorf("digest %q is not hex, sha256:<hex> or sha256-<base64>", found)
+}
+
+// sdistOf reports whether name is the sdist of project at version:
+// <name>-<version>.tar.gz or .zip, the name in any PEP 503 spelling.
+func sdistOf(name, project, version string) bool {
+	m := sdistRe.FindStringSubmatch(name)
+	return m != nil && pypi.NormalizeName(m[1]) == project && m[2] == version
 }
 
 func isSdistName(name string) bool {
@@ -282,6 +432,27 @@ func decodeError(path string, err error) error {
 		return fmt.Errorf("%s:%d: %s", path, line, strings.TrimPrefix(de.Error(), "toml: "))
 	}
 	return fmt.Errorf("%s: %w", path, err)
+}
+
+// Record summarizes one recorded release as recorded/PROVENANCE.md
+// tabulates it.
+type Record struct {
+	Project         string // PEP 503 normalized
+	Version         string // as recorded
+	PinnedByBitpoll bool
+	SHA256Status    string // one of Statuses
+}
+
+// Records lists every recorded release, by project name, each project's in
+// the order of its file.
+func (x *Index) Records() []Record {
+	var out []Record
+	for _, name := range slices.Sorted(maps.Keys(x.projects)) {
+		for _, r := range x.projects[name].releases {
+			out = append(out, Record{Project: name, Version: r.Version, PinnedByBitpoll: r.PinnedByBitpoll, SHA256Status: r.SHA256Status})
+		}
+	}
+	return out
 }
 
 // UnknownSdist is the placeholder file name served for a release whose
