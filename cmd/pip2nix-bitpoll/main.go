@@ -36,7 +36,13 @@ Examples:
   # Regenerate the overlay against the index and the nixpkgs locked in flake.lock
   pip2nix-bitpoll generate -r requirements.txt --report report.md
 
-  # Fully offline, from the bundled fixture index and a saved nixpkgs query
+  # Fully offline, from the recorded facts of the real index and of
+  # nixos-25.05 that this repository ships (what scripts/regenerate runs)
+  pip2nix-bitpoll generate -r fixtures/bitpoll/requirements-production.txt \
+    --config pip2nix.toml --recorded recorded/index \
+    --nixpkgs recorded/nixpkgs/nixos-25.05-python312.json
+
+  # Against the synthetic fixture index (tests and demonstrations)
   pip2nix-bitpoll generate -r fixtures/bitpoll/requirements-production.txt \
     --index-url fixtures/index \
     --nixpkgs fixtures/nixpkgs/nixos-25.05-python312.json
