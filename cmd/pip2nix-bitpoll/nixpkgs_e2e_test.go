@@ -65,9 +65,9 @@ func TestGenerateAgainstStubNixpkgs(t *testing.T) {
 	}
 	require.Len(t, why, 4, "%v", why)
 	// The file patch's text reached the check and applies; the
-	// fetchpatch's could not be read.
+	// fetchpatch is recorded as fetched and dropped with its own reason.
 	assert.Equal(t, "patch:django_4_tests.patch: it applies to the sdist", why[0])
-	assert.Contains(t, why[1], "patch:CVE-0000-0002.patch: its text is not available")
+	assert.Equal(t, "patch:CVE-0000-0002.patch: fetched patch: cannot be test-applied offline; dropped — keep it with keep-recipe if it still applies", why[1])
 	assert.Contains(t, why[2], "tests/utils_tests/test_autoreload.py is not in the sdist")
 	assert.Contains(t, why[3], "disabledTests")
 

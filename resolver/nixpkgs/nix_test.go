@@ -57,6 +57,8 @@ func TestQueryRealNix(t *testing.T) {
 		"nonStringPypiName", "psycopg2", "python-dateutil", "pyyaml", "setuptools", "sqlparse", "throwingDeps", "throwingMeta",
 		"tinycss2", "webencodings", "wheel"}, attrs)
 	assert.Equal(t, Package{Attr: "pyyaml", PName: "pyyaml", Version: "6.0.2", PyPIName: "PyYAML", Recipe: Recipe{Src: SrcOther}}, byAttr["pyyaml"])
+	assert.Equal(t, Recipe{Src: SrcOther, Patches: []string{"fix-paths.patch"}}, byAttr["psycopg2"].Recipe,
+		"a patch built from a file (replaceVars) is not fetched")
 	assert.True(t, byAttr["brokenPackage"].Broken)
 	postPatch := "substituteInPlace tests/utils_tests/test_autoreload.py --replace-fail \"/usr/bin/python\" \"python\"\n"
 	assert.Equal(t, Package{
@@ -65,7 +67,7 @@ func TestQueryRealNix(t *testing.T) {
 		// The interpreter among the propagated inputs is no package of the set.
 		Dependencies: []string{"asgiref", "sqlparse"},
 		Recipe: Recipe{Src: SrcPyPI, Patches: []string{"django_4_tests.patch", "CVE-0000-0002.patch"},
-			PostPatch: &postPatch, DisabledTests: true},
+			FetchedPatches: []string{"CVE-0000-0002.patch"}, PostPatch: &postPatch, DisabledTests: true},
 	}, byAttr["django"])
 	certifi := byAttr["certifi"]
 	assert.Equal(t, SrcGitHub, certifi.Recipe.Src)

@@ -10,7 +10,8 @@
 #             broken; knownVulnerabilities;    # meta.broken, meta.knownVulnerabilities
 #             dependencies;                    # attributes of its Python dependencies
 #             optionalDependencies;            # extra -> attributes
-#             recipe = { src; patches; postPatch; disabledTests; pythonRelaxDeps; };
+#             recipe = { src; patches; postPatch; disabledTests; pythonRelaxDeps;
+#                        fetchedPatches; };    # fetchedPatches only when any
 #           }; }; }
 #
 # Only builtins available in Nix 2.8 are used. nixpkgs' package sets hold
@@ -116,17 +117,27 @@ let
     else
       "unnamed";
 
-  recipe = v: {
-    src = try "other" builtins.isString (v: srcKind (v.src or { })) v;
-    patches = listOf (v: map patchName (v.patches or [ ])) v;
-    postPatch = try null builtins.isString (v: v.postPatch or null) v;
-    disabledTests = try false builtins.isBool (
-      v: (v.disabledTests or [ ]) != [ ] || (v.disabledTestPaths or [ ]) != [ ]
-    ) v;
-    pythonRelaxDeps = try [ ] (x: builtins.isList x || builtins.isBool x) (
-      v: v.pythonRelaxDeps or [ ]
-    ) v;
-  };
+  # A patch fetched when it is built (fetchpatch, fetchurl: a derivation
+  # with a URL); its text is not known at evaluation time.
+  isFetched = p: isDerivation p && (p ? urls || p ? url);
+
+  recipe =
+    v:
+    let
+      fetched = listOf (v: map patchName (builtins.filter isFetched (v.patches or [ ]))) v;
+    in
+    {
+      src = try "other" builtins.isString (v: srcKind (v.src or { })) v;
+      patches = listOf (v: map patchName (v.patches or [ ])) v;
+      postPatch = try null builtins.isString (v: v.postPatch or null) v;
+      disabledTests = try false builtins.isBool (
+        v: (v.disabledTests or [ ]) != [ ] || (v.disabledTestPaths or [ ]) != [ ]
+      ) v;
+      pythonRelaxDeps = try [ ] (x: builtins.isList x || builtins.isBool x) (
+        v: v.pythonRelaxDeps or [ ]
+      ) v;
+    }
+    // (if fetched == [ ] then { } else { fetchedPatches = fetched; });
 
   describe =
     name:

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/internal/jsonerr"
@@ -49,6 +50,10 @@ type Recipe struct {
 	// SrcOther, or "" when not recorded.
 	Src     string
 	Patches []string // file (or fetchpatch derivation) names, in order
+	// FetchedPatches are the names among Patches of patches fetched when
+	// built (fetchpatch): their text cannot be had offline. nil when none,
+	// or when the query file predates the field.
+	FetchedPatches []string
 	// PostPatch is the evaluated postPatch script; nil when there is none.
 	PostPatch       *string
 	DisabledTests   bool      // disabledTests or disabledTestPaths is non-empty
@@ -249,6 +254,7 @@ type recipeJSON struct {
 	PostPatch       *string   `json:"postPatch"`
 	DisabledTests   bool      `json:"disabledTests"`
 	PythonRelaxDeps RelaxDeps `json:"pythonRelaxDeps"`
+	FetchedPatches  []string  `json:"fetchedPatches,omitempty"`
 }
 
 // Load reads a query file written by Save (or by the nixpkgs-query
@@ -336,7 +342,12 @@ func (e *evalJSON) set() (*Set, error) {
 			default:
 				return nil, fmt.Errorf("package %q: recipe.src %q, want %q, %q or %q", attr, r.Src, SrcPyPI, SrcGitHub, SrcOther)
 			}
-			pkg.Recipe = Recipe{Src: r.Src, Patches: orNil(r.Patches), PostPatch: r.PostPatch, DisabledTests: r.DisabledTests, PythonRelaxDeps: r.PythonRelaxDeps}
+			for _, f := range r.FetchedPatches {
+				if !slices.Contains(r.Patches, f) {
+					return nil, fmt.Errorf("package %q: recipe.fetchedPatches names %q, which recipe.patches does not", attr, f)
+				}
+			}
+			pkg.Recipe = Recipe{Src: r.Src, Patches: orNil(r.Patches), PostPatch: r.PostPatch, DisabledTests: r.DisabledTests, PythonRelaxDeps: r.PythonRelaxDeps, FetchedPatches: orNil(r.FetchedPatches)}
 		}
 		s.Packages = append(s.Packages, pkg)
 	}
@@ -387,7 +398,7 @@ func (s *Set) Save(w io.Writer) error {
 			pj.OptionalDependencies = map[string][]string{}
 		}
 		if r := p.Recipe; r.Src != "" {
-			pj.Recipe = &recipeJSON{Src: r.Src, Patches: nonNil(r.Patches), PostPatch: r.PostPatch, DisabledTests: r.DisabledTests, PythonRelaxDeps: r.PythonRelaxDeps}
+			pj.Recipe = &recipeJSON{Src: r.Src, Patches: nonNil(r.Patches), PostPatch: r.PostPatch, DisabledTests: r.DisabledTests, PythonRelaxDeps: r.PythonRelaxDeps, FetchedPatches: r.FetchedPatches}
 		}
 		if p.PyPIName != "" {
 			name := p.PyPIName

@@ -136,6 +136,7 @@ func TestPartialSet(t *testing.T) {
 	assert.Equal(t, []string{"Apache-2.0"}, bleach.License)
 	assert.Equal(t, map[string][]string{"css": {"tinycss2"}}, bleach.OptionalDependencies)
 	assert.Equal(t, RelaxDeps{Names: []string{"webencodings"}}, bleach.Recipe.PythonRelaxDeps)
+	assert.Equal(t, []string{"CVE-0000-0009.patch"}, bleach.Recipe.FetchedPatches)
 	certifi, ok := s.Package("certifi")
 	require.True(t, ok)
 	assert.True(t, certifi.Broken)
@@ -177,6 +178,8 @@ func TestLoadErrors(t *testing.T) {
 			`q.json: package "x": needs a non-empty attribute name, "pname" and "version"`},
 		{"recipe src", `{"format": "pip2nix-bitpoll/nixpkgs-query/v1", "python": {"attr": "python312", "version": "3.12.10", "pythonVersion": "3.12"}, "packages": {"x": {"pname": "x", "version": "1", "recipe": {"src": "ftp"}}}}`,
 			`q.json: package "x": recipe.src "ftp", want "pypi", "github" or "other"`},
+		{"fetched patch not among patches", `{"format": "pip2nix-bitpoll/nixpkgs-query/v1", "python": {"attr": "python312", "version": "3.12.10", "pythonVersion": "3.12"}, "packages": {"x": {"pname": "x", "version": "1", "recipe": {"src": "pypi", "patches": ["a.patch"], "fetchedPatches": ["b.patch"]}}}}`,
+			`q.json: package "x": recipe.fetchedPatches names "b.patch", which recipe.patches does not`},
 		{"relax deps", `{"format": "pip2nix-bitpoll/nixpkgs-query/v1", "python": {"attr": "python312", "version": "3.12.10", "pythonVersion": "3.12"}, "packages": {"x": {"pname": "x", "version": "1", "recipe": {"src": "pypi", "pythonRelaxDeps": 3}}}}`,
 			`q.json: pythonRelaxDeps: want a bool or a list of strings`},
 	}

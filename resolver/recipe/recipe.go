@@ -10,6 +10,7 @@ package recipe
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -27,6 +28,14 @@ const (
 	// PartPatches stands for every patch when the recipe is unknown.
 	PartPatches = "patches"
 	patchPrefix = "patch:"
+)
+
+// The reason given for a patch the nixpkgs query records as fetched
+// (fetchpatch): its text needs a download, so it is never test-applied,
+// and dropped unless pip2nix.toml's keep-recipe keeps it.
+const (
+	FetchedPatchWhy     = "fetched patch: cannot be test-applied offline"
+	FetchedPatchDropped = "; dropped — keep it with keep-recipe if it still applies"
 )
 
 // PatchPart names the patch with file name name.
@@ -112,6 +121,12 @@ func Check(in Input) (*Fit, error) {
 			text = in.PatchTexts[i]
 		}
 		ok, why := patchFits(text, contents, files)
+		if text == nil && slices.Contains(r.FetchedPatches, name) {
+			why = FetchedPatchWhy
+			if !keep[PatchPart(name)] {
+				why += FetchedPatchDropped
+			}
+		}
 		if decide(PatchPart(name), ok, why) {
 			fit.Patches = append(fit.Patches, i)
 		} else {

@@ -154,6 +154,28 @@ func TestConfigOverrides(t *testing.T) {
 	}
 }
 
+// TestFetchedPatch: a patch the query records as fetched is dropped with
+// its own reason, which points at keep-recipe; keep-recipe keeps it. A
+// patch without text that is not recorded as fetched keeps the generic
+// reason.
+func TestFetchedPatch(t *testing.T) {
+	recipe := nixpkgs.Recipe{Src: nixpkgs.SrcPyPI, Patches: []string{"env.patch", "CVE.patch", "local.patch"}, FetchedPatches: []string{"CVE.patch"}}
+	fit, err := Check(input(recipe, str(envPatch)))
+	require.NoError(t, err)
+	assert.Equal(t, []int{0}, fit.Patches)
+	require.Len(t, fit.Decisions, 3)
+	assert.Equal(t, Decision{Part: "patch:CVE.patch", Why: "fetched patch: cannot be test-applied offline; dropped — keep it with keep-recipe if it still applies"}, fit.Decisions[1])
+	assert.False(t, fit.Decisions[2].Kept)
+	assert.Contains(t, fit.Decisions[2].Why, "its text is not available")
+
+	in := input(recipe, str(envPatch))
+	in.Keep = []string{"patch:CVE.patch"}
+	fit, err = Check(in)
+	require.NoError(t, err)
+	assert.Equal(t, []int{0, 1}, fit.Patches)
+	assert.Equal(t, Decision{Part: "patch:CVE.patch", Kept: true, ByConfig: true, Why: "pip2nix.toml keeps it (fetched patch: cannot be test-applied offline)"}, fit.Decisions[1])
+}
+
 func TestParseScript(t *testing.T) {
 	cmds, err := parseScript("# comment\nsubstituteInPlace a.py \\\n  --replace-fail 'x y' \"a\\\"b\" && rm -rf tests; echo $out\n")
 	require.NoError(t, err)

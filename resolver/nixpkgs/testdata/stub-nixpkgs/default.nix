@@ -50,7 +50,8 @@ let
     python-dateutil = drv "python-dateutil" "2.9.0.post0" { };
     throwingDeps = drv "throwing-deps" "1.0" { propagatedBuildInputs = throw "no deps"; postPatch = throw "no postPatch"; meta.license = throw "no license"; };
     django_5 = drv "django" "5.1.9" { };
-    psycopg2 = drv "psycopg2" "2.9.10" { };
+    # A patch derivation built from a file (as replaceVars makes), not fetched.
+    psycopg2 = drv "psycopg2" "2.9.10" { patches = [ { type = "derivation"; name = "fix-paths.patch"; } ]; };
     pyyaml = drv "pyyaml" "6.0.2" { meta.pypiName = "PyYAML"; };
     # A broken package still has pname and version; only building it fails.
     brokenPackage = drv "broken-package" "1.0" { meta.broken = true; };
