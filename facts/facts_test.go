@@ -163,6 +163,7 @@ func TestLoadErrors(t *testing.T) {
 		{"found no digest", head + file + known + cites + "facts = [\"sha256\"]\nfound = \"md5:abc\"\nagrees = false\n", `x.toml:7: release[0] (x@1): source[0]: found: digest "md5:abc" is not hex`},
 		{"single from two repositories", head + file + known + agrees + strings.Replace(agrees, "o/r", "o/s", 1), `x.toml:2: release[0] (x@1): sha256_status "single" needs exactly one repository giving the digest, has 2`},
 		{"unattributed from a repository", head + file + strings.Replace(known, "single", "unattributed", 1) + agrees, `x.toml:2: release[0] (x@1): sha256_status "unattributed" needs only unattributed excerpts giving the digest, has 1 repositories`},
+		{"inline release, no header line", "project = \"x\"\nrelease = [{version = \"1\"}]\n", "x.toml: release[0] (x@1): sdist is required"},
 		{"bad requirement", head + file + "sha256 = \"unknown\"\nsha256_status = \"unknown\"\nrequires_dist = [\"a (((\"]\n" + cites, `x.toml:2: release[0] (x@1): requires_dist "a ((("`},
 	}
 	for _, c := range cases {
