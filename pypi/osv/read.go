@@ -11,23 +11,13 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/internal/fileerr"
 )
 
 // Error is a malformed advisory: the file (a path, or archive:member), the
 // line when known, and what is wrong.
-type Error struct {
-	File string
-	Line int // 1-based; 0 when unknown
-	Msg  string
-}
-
-// Error formats the problem as "file:line: message".
-func (e *Error) Error() string {
-	if e.Line == 0 {
-		return e.File + ": " + e.Msg
-	}
-	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-}
+type Error = fileerr.Error
 
 // The record as written, before validation. Unknown keys are ignored: the
 // schema grows, and fields such as severity or credits are not needed.

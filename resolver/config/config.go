@@ -22,6 +22,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
 
+	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/internal/fileerr"
 	"github.com/pip2nix-bitpoll/pip2nix-bitpoll/pypi"
 )
 
@@ -75,19 +76,7 @@ type Package struct {
 }
 
 // Error is one problem in a configuration file, at a line.
-type Error struct {
-	File string
-	Line int // 1-based; 0 when unknown
-	Msg  string
-}
-
-// Error formats the problem as "file:line: message".
-func (e *Error) Error() string {
-	if e.Line == 0 {
-		return e.File + ": " + e.Msg
-	}
-	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-}
+type Error = fileerr.Error
 
 // Find returns the path of the pip2nix.toml beside a requirements file (the
 // first one given on the command line). The file need not exist; Load
