@@ -311,7 +311,7 @@ func (r *run) loadSdist(c *candidate, files []index.File) (*inspected, error) {
 	}
 	inspect := sdist.InspectReaderAt
 	if f.Kind == index.Wheel {
-		inspect = sdist.InspectWheelReaderAt
+		inspect = sdist.InspectWheel
 	}
 	var info *sdist.Info
 	done := make(chan struct{})

@@ -117,7 +117,7 @@ func (r *run) fitRecipe(p *Package, ins *inspected, texts []*string) error {
 	// its contents can be verified, so those parts are dropped.
 	if ins.blob != nil {
 		in.Read = func(paths []string) (map[string][]byte, error) {
-			return sdist.ReadMembersAt(ins.file.Filename, ins.blob, ins.blob.Size, sdist.Limits{}, paths)
+			return sdist.ReadMembers(ins.file.Filename, ins.blob, ins.blob.Size, sdist.Limits{}, paths)
 		}
 	}
 	fit, err := recipe.Check(in)
@@ -260,7 +260,7 @@ func (r *run) relaxBuild(p *Package, ins *inspected, s string, np nixpkgs.Packag
 			r.warn("%s %s: build requirement %s is not met by nixpkgs' %s %s, and without the archive (a recorded inspection) pyproject.toml cannot be checked to relax it; the build may fail", p.Name, p.Version, s, np.Attr, np.Version)
 			return
 		}
-		files, err := sdist.ReadMembersAt(ins.file.Filename, ins.blob, ins.blob.Size, sdist.Limits{}, []string{"pyproject.toml"})
+		files, err := sdist.ReadMembers(ins.file.Filename, ins.blob, ins.blob.Size, sdist.Limits{}, []string{"pyproject.toml"})
 		if err != nil || !strings.Contains(string(files["pyproject.toml"]), s) {
 			r.warn("%s %s: build requirement %s is not met by nixpkgs' %s %s and could not be relaxed (not spelled so in pyproject.toml); the build may fail", p.Name, p.Version, s, np.Attr, np.Version)
 			return

@@ -140,12 +140,7 @@ func InspectReaderAt(filename string, r io.ReaderAt, size int64, lim Limits) (*I
 // ReadMembers reads the members at the given paths (relative to the
 // sdist's top directory) from the sdist named filename, within lim. Paths
 // the archive does not hold are absent from the result.
-func ReadMembers(filename string, data []byte, lim Limits, paths []string) (map[string][]byte, error) {
-	return ReadMembersAt(filename, bytes.NewReader(data), int64(len(data)), lim, paths)
-}
-
-// ReadMembersAt is ReadMembers over a file of size bytes read through r.
-func ReadMembersAt(filename string, r io.ReaderAt, size int64, lim Limits, paths []string) (map[string][]byte, error) {
+func ReadMembers(filename string, r io.ReaderAt, size int64, lim Limits, paths []string) (map[string][]byte, error) {
 	want := map[string]bool{}
 	for _, p := range paths {
 		want[p] = true

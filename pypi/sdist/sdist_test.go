@@ -546,11 +546,11 @@ func TestFilesAndReadMembers(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, info.Files, "PKG-INFO")
 	assert.True(t, sort.StringsAreSorted(info.Files))
-	got, err := ReadMembers("django-simple-csp-0.1.0.tar.gz", data, Limits{}, []string{"PKG-INFO", "no/such/file"})
+	got, err := ReadMembers("django-simple-csp-0.1.0.tar.gz", bytes.NewReader(data), int64(len(data)), Limits{}, []string{"PKG-INFO", "no/such/file"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"PKG-INFO"}, keysOf(got))
 	assert.Contains(t, string(got["PKG-INFO"]), "Name: django-simple-csp")
-	_, err = ReadMembers("x.rar", data, Limits{}, nil)
+	_, err = ReadMembers("x.rar", bytes.NewReader(data), int64(len(data)), Limits{}, nil)
 	assert.ErrorContains(t, err, "sdist x.rar: unsupported archive type")
 }
 

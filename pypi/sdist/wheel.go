@@ -2,7 +2,6 @@ package sdist
 
 import (
 	"archive/zip"
-	"bytes"
 	"fmt"
 	"io"
 	"path"
@@ -59,17 +58,11 @@ func (w WheelName) PurePython3() bool {
 	return false
 }
 
-// InspectWheel reads a pure wheel (a zip) in memory within lim: its
+// InspectWheel reads a pure wheel (a zip) of size bytes through r within lim: its
 // .dist-info/METADATA and its top-level importable names. A wheel needs
 // no build system, so Info.BuildSystem is empty; its METADATA lists every
 // dependency, so RequiresDistSource is SourcePKGINFO.
-func InspectWheel(filename string, data []byte, lim Limits) (*Info, error) {
-	return InspectWheelReaderAt(filename, bytes.NewReader(data), int64(len(data)), lim)
-}
-
-// InspectWheelReaderAt is InspectWheel over a file of size bytes read
-// through r (a download streamed to disk).
-func InspectWheelReaderAt(filename string, r io.ReaderAt, size int64, lim Limits) (*Info, error) {
+func InspectWheel(filename string, r io.ReaderAt, size int64, lim Limits) (*Info, error) {
 	lim = lim.withDefaults()
 	fail := func(err error) (*Info, error) { return nil, fmt.Errorf("wheel %s: %w", filename, err) }
 	w, err := ParseWheelName(filename)

@@ -67,7 +67,7 @@ func TestInspectWheel(t *testing.T) {
 		"django_token_bucket-0.2.4.dist-info/RECORD":    "",
 		"django_token_bucket-0.2.4.data/scripts/run.py": "",
 	})
-	info, err := InspectWheel("django_token_bucket-0.2.4-py3-none-any.whl", data, Limits{})
+	info, err := InspectWheel("django_token_bucket-0.2.4-py3-none-any.whl", bytes.NewReader(data), int64(len(data)), Limits{})
 	require.NoError(t, err)
 	assert.Equal(t, "django-token-bucket", info.Metadata.Name)
 	assert.Equal(t, []string{"Django>=2.2"}, info.Metadata.RequiresDist)
@@ -75,11 +75,13 @@ func TestInspectWheel(t *testing.T) {
 	assert.Equal(t, []string{"tb_helper", "token_bucket"}, info.ImportNames)
 	assert.Empty(t, info.BuildSystem.Requires, "a wheel is not built")
 
-	_, err = InspectWheel("x-1.0-py3-none-any.whl", buildWheel(t, map[string]string{"x/__init__.py": ""}), Limits{})
+	nameless := buildWheel(t, map[string]string{"x/__init__.py": ""})
+	_, err = InspectWheel("x-1.0-py3-none-any.whl", bytes.NewReader(nameless), int64(len(nameless)), Limits{})
 	assert.EqualError(t, err, "wheel x-1.0-py3-none-any.whl: no x-1.0.dist-info/METADATA")
-	_, err = InspectWheel("x-1.0-py3-none-any.whl", buildWheel(t, map[string]string{"../evil.py": ""}), Limits{})
+	evil := buildWheel(t, map[string]string{"../evil.py": ""})
+	_, err = InspectWheel("x-1.0-py3-none-any.whl", bytes.NewReader(evil), int64(len(evil)), Limits{})
 	assert.ErrorIs(t, err, ErrUnsafePath)
-	_, err = InspectWheel("x-1.0-py3-none-any.whl", []byte("not a zip"), Limits{})
+	_, err = InspectWheel("x-1.0-py3-none-any.whl", bytes.NewReader([]byte("not a zip")), int64(len("not a zip")), Limits{})
 	assert.ErrorContains(t, err, "wheel x-1.0-py3-none-any.whl: zip:")
 }
 
@@ -89,7 +91,7 @@ func FuzzInspectWheel(f *testing.F) {
 	f.Add(buildWheel(f, map[string]string{"x/__init__.py": "", "x-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: x\nVersion: 1.0\n"}))
 	f.Add([]byte("PK\x03\x04"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		info, err := InspectWheel("x-1.0-py3-none-any.whl", data, Limits{MaxMembers: 100, MaxMemberSize: 1 << 16, MaxTotalSize: 1 << 20})
+		info, err := InspectWheel("x-1.0-py3-none-any.whl", bytes.NewReader(data), int64(len(data)), Limits{MaxMembers: 100, MaxMemberSize: 1 << 16, MaxTotalSize: 1 << 20})
 		if err == nil && info.Metadata == nil {
 			t.Fatal("an Info without metadata")
 		}
