@@ -28,6 +28,12 @@ let
   # Keys generated on first start when no file is given: root's, inside the
   # state directory (bitpoll-keys.service).
   keysDir = "${cfg.dataDir}/keys";
+  # The units that read the keys: bitpoll-keys.service runs before them.
+  keyUsers = [
+    "bitpoll-migrate.service"
+    "bitpoll.service"
+    "bitpoll-maintenance.service"
+  ];
   secretKeyPath = if cfg.secretKeyFile != null then toString cfg.secretKeyFile else "${keysDir}/secret_key";
   encryptionKeyPath =
     if cfg.encryptionKeyFile != null then toString cfg.encryptionKeyFile else "${keysDir}/encryption_key";
@@ -819,16 +825,8 @@ in
 
     systemd.services.bitpoll-keys = {
       description = "Bitpoll keys";
-      requiredBy = [
-        "bitpoll-migrate.service"
-        "bitpoll.service"
-        "bitpoll-maintenance.service"
-      ];
-      before = [
-        "bitpoll-migrate.service"
-        "bitpoll.service"
-        "bitpoll-maintenance.service"
-      ];
+      requiredBy = keyUsers;
+      before = keyUsers;
       script = keysScript;
       serviceConfig = {
         Type = "oneshot";
