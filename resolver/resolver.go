@@ -240,14 +240,13 @@ func resolveOnce(ctx context.Context, in Input, idx IndexSource, tools map[strin
 // run is one resolution's working state shared by the search, the plan
 // builder and the inspection.
 type run struct {
-	ctx     context.Context
-	cancel  context.CancelFunc
-	in      Input
-	fe      *fetcher
-	linux   *platform
-	darwin  *platform
-	python  pypi.Version
-	aliases map[string]string
+	ctx    context.Context
+	cancel context.CancelFunc
+	in     Input
+	fe     *fetcher
+	linux  *platform
+	darwin *platform
+	python pypi.Version
 
 	mu sync.Mutex
 	// speculated: the requirements and releases speculation has followed,
