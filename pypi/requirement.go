@@ -134,6 +134,11 @@ func (p *reqParser) extras(r *Requirement) string {
 		if name == "" {
 			return "expected an extra name or ']'"
 		}
+		if !isAlnum(name[len(name)-1]) {
+			// PEP 508's identifier ends with a letter or digit; "x_" would
+			// normalize (PEP 685) to "x-", which no parser reads back.
+			return "an extra name ends with a letter or digit"
+		}
 		r.Extras = append(r.Extras, NormalizeName(name))
 		p.ws()
 		switch p.peek() {

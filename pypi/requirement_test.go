@@ -46,7 +46,7 @@ func TestParseRequirement(t *testing.T) {
 }
 
 func TestParseRequirementInvalid(t *testing.T) {
-	for _, in := range []string{"", ">=1.0", "foo.", "foo bar", "foo>=1.0 bar", "foo[bar", "foo[bar,]", "foo (>=1.0", "foo ~=1", "foo @", "foo; bar", "foo>=1.0;", "foo-", "foo>=1.*"} {
+	for _, in := range []string{"", ">=1.0", "foo.", "foo bar", "foo>=1.0 bar", "foo[bar", "foo[bar,]", "foo (>=1.0", "foo ~=1", "foo @", "foo; bar", "foo>=1.0;", "foo-", "foo>=1.*", "foo[bar_]", "foo[bar.]"} {
 		t.Run(in, func(t *testing.T) {
 			_, err := ParseRequirement(in)
 			require.Error(t, err)
