@@ -70,11 +70,14 @@ func conditional(line, section string) (string, error) {
 	if len(conds) == 0 {
 		return req, nil
 	}
+	marker := strings.Join(conds, " and ")
 	sep := "; "
-	if strings.Contains(req, "@") {
-		sep = " ; " // PEP 508: a URL requirement needs white space before ";"
+	if strings.Contains(req+marker, "@") {
+		// PEP 508: a URL requirement needs white space before ";", and
+		// splitMarker reads any line holding "@" that way.
+		sep = " ; "
 	}
-	return req + sep + strings.Join(conds, " and "), nil
+	return req + sep + marker, nil
 }
 
 // splitMarker separates "req ; marker". A URL requirement's marker must follow
